@@ -1,0 +1,298 @@
+//! The commands. Each returns a [`Failure`] that says whether the user's input was at fault
+//! (exit code 2) or something else went wrong (exit code 1).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use domain::{Batch, Clock, Diagnostic, SystemClock};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use store::{CriteriaFilter, Store};
+use store_sqlite::SqliteStore;
+
+use crate::{Cli, Command, ExportFormat, What};
+
+pub enum Failure {
+    /// Bad input: a file that cannot be imported, an impossible option. Exit code 2.
+    Input(String),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+impl From<store::StoreError> for Failure {
+    fn from(e: store::StoreError) -> Self {
+        Failure::Other(e.into())
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    let clock = SystemClock;
+    match cli.command {
+        Command::Migrate => {
+            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            let counts = store.counts().await?;
+            println!(
+                "schema up to date: {} practices, {} platforms, {} groups, {} criteria",
+                counts.practices, counts.platforms, counts.groups, counts.criteria
+            );
+            Ok(())
+        }
+        Command::Import { format, json, paths } => {
+            // Every file is read and parsed before anything is written: a bad file changes nothing.
+            let batches = parse_all(&paths, format.map(Into::into))?;
+            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            import(store.as_ref(), batches, json, &clock).await
+        }
+        Command::Export { format, what, out } => {
+            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            export(store.as_ref(), format, what, out.as_deref()).await
+        }
+    }
+}
+
+/// Opens the store the options name, brings its schema up to date and makes sure the bundled
+/// SPIRAL reference data is there.
+pub async fn open_store(
+    data_dir: &Path,
+    database: Option<&str>,
+    clock: &dyn Clock,
+) -> Result<Arc<dyn Store>, Failure> {
+    let store: Arc<dyn Store> = match database {
+        Some(url) if url.starts_with("sqlite:") => Arc::new(
+            SqliteStore::open_url(url).await.with_context(|| format!("cannot open {url}"))?,
+        ),
+        Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
+            return Err(Failure::Input(format!(
+                "{url}: this build has no PostgreSQL backend yet; use --data-dir or a sqlite:// URL"
+            )));
+        }
+        Some(url) => {
+            return Err(Failure::Input(format!(
+                "--database {url}: expected a sqlite:// or postgres:// URL"
+            )));
+        }
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("cannot create {}", data_dir.display()))?;
+            let path = data_dir.join("zesummen.sqlite");
+            Arc::new(
+                SqliteStore::open(&path)
+                    .await
+                    .with_context(|| format!("cannot open {}", path.display()))?,
+            )
+        }
+    };
+    store.migrate().await?;
+    store.ensure_reference(&ingest::reference::bundled(), clock.now()).await?;
+    Ok(store)
+}
+
+/// Expands directories into the files they hold, sorted by name.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+struct Parsed {
+    path: PathBuf,
+    batch: Batch,
+}
+
+fn progress(len: usize, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn parse_all(paths: &[PathBuf], format: Option<domain::Format>) -> Result<Vec<Parsed>, Failure> {
+    let files = expand(paths)?;
+    let bar = progress(files.len(), "reading");
+    let mut parsed = Vec::with_capacity(files.len());
+    for path in files {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+        let batch = ingest::parse(&name, &bytes, format).map_err(|mut e| {
+            // Messages name the path as the user typed it.
+            e.file = shown.clone();
+            Failure::Input(e.to_string())
+        })?;
+        parsed.push(Parsed { path, batch });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(parsed)
+}
+
+#[derive(Serialize)]
+struct FileSummary {
+    path: String,
+    format: String,
+    created: u64,
+    updated: u64,
+    unchanged: u64,
+    warnings: Vec<Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: Vec<FileSummary>,
+}
+
+async fn import(
+    store: &dyn Store,
+    batches: Vec<Parsed>,
+    json: bool,
+    clock: &dyn Clock,
+) -> Result<(), Failure> {
+    let bar = progress(batches.len(), "importing");
+    let mut files = Vec::with_capacity(batches.len());
+    for Parsed { path, batch } in batches {
+        bar.set_message(path.display().to_string());
+        let result = store.import(&batch, clock.now()).await.with_context(|| {
+            format!("{}: import failed, nothing from this file was written", path.display())
+        })?;
+        let mut warnings = batch.warnings;
+        warnings.extend(result.warnings);
+        files.push(FileSummary {
+            path: path.display().to_string(),
+            format: batch.format.to_string(),
+            created: result.created,
+            updated: result.updated,
+            unchanged: result.unchanged,
+            warnings,
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &Summary { files }).context("writing summary")?;
+        writeln!(out).context("writing summary")?;
+    } else {
+        for f in &files {
+            let what = if f.created == 0 && f.updated == 0 {
+                format!("unchanged ({} records)", f.unchanged)
+            } else {
+                format!("{} created, {} updated, {} unchanged", f.created, f.updated, f.unchanged)
+            };
+            writeln!(out, "{} ({}): {what}", f.path, f.format).context("writing summary")?;
+            for w in &f.warnings {
+                writeln!(out, "  warning: {}:{}: {}", f.path, w.line, w.message)
+                    .context("writing summary")?;
+            }
+        }
+        let counts = store.counts().await?;
+        writeln!(
+            out,
+            "store: {} practices, {} platforms, {} groups, {} criteria",
+            counts.practices, counts.platforms, counts.groups, counts.criteria
+        )
+        .context("writing summary")?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonExport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    practices: Option<Vec<domain::Practice>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platforms: Option<Vec<domain::Platform>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<domain::HomogeneousGroup>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    criteria: Option<Vec<domain::Criterion>>,
+}
+
+async fn export(
+    store: &dyn Store,
+    format: ExportFormat,
+    what: Option<What>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    let what = what.unwrap_or(match format {
+        ExportFormat::Json => What::All,
+        ExportFormat::Csv => What::Practices,
+    });
+    let mut buffer: Vec<u8> = Vec::new();
+    match format {
+        ExportFormat::Json => {
+            let with_practices = matches!(what, What::Practices | What::All);
+            let with_spiral = matches!(what, What::Criteria | What::All);
+            let doc = JsonExport {
+                practices: if with_practices { Some(store.practices().await?) } else { None },
+                platforms: if with_spiral { Some(store.platforms().await?) } else { None },
+                groups: if with_spiral { Some(store.groups().await?) } else { None },
+                criteria: if with_spiral {
+                    Some(store.criteria(&CriteriaFilter::default()).await?)
+                } else {
+                    None
+                },
+            };
+            serde_json::to_writer_pretty(&mut buffer, &doc).context("serialising the export")?;
+            buffer.push(b'\n');
+        }
+        ExportFormat::Csv => match what {
+            What::Practices => {
+                ingest::csv_format::write_practices(&mut buffer, &store.practices().await?)
+                    .context("writing CSV")?;
+            }
+            What::Criteria => {
+                let criteria = store.criteria(&CriteriaFilter::default()).await?;
+                ingest::csv_format::write_criteria(&mut buffer, &criteria).context("writing CSV")?;
+            }
+            What::All => {
+                return Err(Failure::Input(
+                    "a CSV file holds one kind of record: use --what practices or --what criteria"
+                        .into(),
+                ));
+            }
+        },
+    }
+    match out {
+        None => std::io::stdout().lock().write_all(&buffer).context("writing to standard output")?,
+        Some(path) => write_atomically(path, &buffer)?,
+    }
+    Ok(())
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path).map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
+    Ok(())
+}

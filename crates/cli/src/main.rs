@@ -1,0 +1,109 @@
+//! `zesummen`: the one binary. Import, export and migrate the store; later, serve the site.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// zesummen — good practices of local integration, and the SPIRAL method, together.
+#[derive(Debug, Parser)]
+#[command(name = "zesummen", version, about, long_about = None)]
+pub struct Cli {
+    /// Directory of the embedded store (zesummen.sqlite).
+    #[arg(long, global = true, env = "ZESUMMEN_DATA_DIR", default_value = "./zesummen-data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL instead of the data directory (sqlite://FILE).
+    #[arg(long, global = true, env = "ZESUMMEN_DATABASE_URL")]
+    pub database: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import files; each file's format is detected from its content.
+    Import {
+        /// Force a format instead of detecting it.
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Files or directories (every file inside, by name).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Export the whole store in the documented schema.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// What to export; json defaults to all, csv to practices.
+        #[arg(long, value_enum)]
+        what: Option<What>,
+        /// Write to this file (atomically) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Create or upgrade the store's schema and load the bundled reference data.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Assises,
+    Sud,
+    SpiralCriteria,
+    Csv,
+    Json,
+}
+
+impl From<FormatArg> for domain::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Assises => domain::Format::Assises,
+            FormatArg::Sud => domain::Format::Sud,
+            FormatArg::SpiralCriteria => domain::Format::SpiralCriteria,
+            FormatArg::Csv => domain::Format::Csv,
+            FormatArg::Json => domain::Format::Json,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum What {
+    Practices,
+    Criteria,
+    All,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(commands::Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(commands::Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

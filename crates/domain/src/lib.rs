@@ -1,0 +1,17 @@
+//! zesummen's domain: the types that parse and validate themselves, and the rules.
+//!
+//! Nothing here does I/O. Time comes in as a parameter ([`Clock`]), so tests control it.
+
+pub mod batch;
+pub mod clock;
+pub mod practice;
+pub mod spiral;
+pub mod text;
+
+pub use batch::{Batch, Diagnostic, Format};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use practice::{Contact, Language, Practice, PracticeFields, PracticeRecord, Source, Status};
+pub use spiral::{
+    Codebook, CodebookEntry, ComponentCode, Criterion, HomogeneousGroup, MeaningCode, MeaningEntry,
+    Platform, QuestionEntry, Reference, ScaleLevel,
+};

@@ -1,0 +1,403 @@
+//! The wikispiral export of a platform page (`data/corpus/spiral-blegny.txt`): the platform
+//! (`Country - Name` and a description paragraph), its homogeneous groups, and its criteria.
+//!
+//! wikispiral prints criteria rows with fewer cells than the header announces (the post-it
+//! stands where *NB express* should be, and the dates are shifted), so the criteria cells are
+//! mapped by what they hold, not by where they stand. See `data/spiral/README.md`.
+
+use std::sync::LazyLock;
+
+use domain::text::{fold, normalise_block, normalise_line};
+use domain::{
+    Batch, ComponentCode, Criterion, Diagnostic, Format, HomogeneousGroup, Language, MeaningCode,
+    Platform,
+};
+use regex::Regex;
+
+use crate::IngestError;
+use crate::csv_format::parse_local;
+
+static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$").expect("regex")
+});
+
+/// Reads a wikispiral export, taking question codes from the bundled reference (WB, IB, ACT).
+pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
+    parse_with_questions(document, text, &crate::reference::bundled_question_codes())
+}
+
+/// Reads a wikispiral export with the given question codes (those of the active reference).
+pub fn parse_with_questions(
+    document: &str,
+    text: &str,
+    questions: &[String],
+) -> Result<Batch, IngestError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut batch = Batch::new(document, Format::SpiralCriteria);
+    let mut next = 0;
+
+    if let Some((platform, after)) = platform_header(&lines) {
+        batch.platforms.push(platform);
+        next = after;
+    }
+
+    let mut region = Region::Outside;
+    let mut skipped: Vec<u32> = Vec::new();
+    for (index, raw) in lines.iter().enumerate().skip(next) {
+        let line_no = index as u32 + 1;
+        let line = raw.trim();
+        if line.is_empty() || is_separator(line) {
+            continue;
+        }
+        let cells = cells(line);
+        if let Some(columns) = group_header(&cells) {
+            region = Region::Groups(columns);
+            continue;
+        }
+        if is_criteria_header(&cells) {
+            region = Region::Criteria;
+            continue;
+        }
+        if !line.contains('|') {
+            // Page navigation ("Statistics page", "Accès aux synthèses", …) ends a table.
+            region = Region::Outside;
+            skipped.push(line_no);
+            continue;
+        }
+        match &region {
+            Region::Groups(columns) => {
+                let group = group_row(document, line_no, &cells, columns, &mut batch.warnings)?;
+                batch.groups.push(group);
+            }
+            Region::Criteria => {
+                batch.criteria.push(criterion_row(document, line_no, &cells, questions)?);
+            }
+            Region::Outside => {
+                return Err(IngestError::new(
+                    document,
+                    line_no,
+                    format!(
+                        "found a table row `{}` outside a table: expected a `Crit ID | …` or \
+                         `Nom du groupe | Plate-forme | …` header line before it",
+                        excerpt(line)
+                    ),
+                ));
+            }
+        }
+    }
+
+    if !skipped.is_empty() {
+        batch.warnings.push(Diagnostic::new(
+            skipped[0],
+            format!(
+                "skipped {} line{} of page navigation ({}): they hold no platform, group or criterion",
+                skipped.len(),
+                if skipped.len() > 1 { "s" } else { "" },
+                ranges(&skipped)
+            ),
+        ));
+    }
+    add_named_platforms_and_groups(&mut batch);
+    Ok(batch)
+}
+
+enum Region {
+    Outside,
+    /// Inside the group table, with the header's column positions.
+    Groups(GroupColumns),
+    Criteria,
+}
+
+struct GroupColumns {
+    name: usize,
+    platform: usize,
+    language: Option<usize>,
+    created: Option<usize>,
+}
+
+/// `Country - Name` on the first line and, when a line ending with ` |` closes it before any
+/// table, the description paragraph. Returns the platform and the index of the next line.
+fn platform_header(lines: &[&str]) -> Option<(Platform, usize)> {
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let head = lines[first].trim();
+    if head.contains('|') {
+        return None;
+    }
+    let (country, name) = head.split_once(" - ")?;
+    let (country, name) = (normalise_line(country), normalise_line(name));
+    if country.is_empty() || name.is_empty() {
+        return None;
+    }
+    let mut description = None;
+    let mut next = first + 1;
+    for (i, line) in lines.iter().enumerate().skip(first + 1) {
+        let line = line.trim_end();
+        let cells = cells(line);
+        if group_header(&cells).is_some() || is_criteria_header(&cells) {
+            break;
+        }
+        if let Some(last) = line.strip_suffix('|') {
+            if !last.contains('|') {
+                let mut paragraph: Vec<&str> = lines[first + 1..i].to_vec();
+                paragraph.push(last);
+                description = Some(normalise_block(&paragraph.join("\n")));
+                next = i + 1;
+            }
+            break;
+        }
+    }
+    let platform = Platform {
+        id: None,
+        name,
+        country: Some(country),
+        languages: Vec::new(),
+        description,
+        coordination: None,
+        created_at: None,
+    };
+    Some((platform, next))
+}
+
+/// The cells of a table line, trimmed; a leading `|` (markdown tables) is not a cell.
+fn cells(line: &str) -> Vec<&str> {
+    let line = line.trim();
+    let line = line.strip_prefix('|').unwrap_or(line);
+    line.split('|').map(str::trim).collect()
+}
+
+/// `---|---|` lines under a header.
+fn is_separator(line: &str) -> bool {
+    line.contains("---") && line.chars().all(|c| matches!(c, '-' | '|' | ':' | ' '))
+}
+
+fn group_header(cells: &[&str]) -> Option<GroupColumns> {
+    let folded: Vec<String> = cells.iter().map(|c| fold(c)).collect();
+    let find = |name: &str| folded.iter().position(|c| c == name);
+    if folded.first().map(String::as_str) != Some("nom du groupe") {
+        return None;
+    }
+    Some(GroupColumns {
+        name: 0,
+        platform: find("plate-forme")?,
+        language: find("langue"),
+        created: find("cree le"),
+    })
+}
+
+fn is_criteria_header(cells: &[&str]) -> bool {
+    cells.first().is_some_and(|c| fold(c) == "crit id")
+}
+
+fn group_row(
+    document: &str,
+    line: u32,
+    cells: &[&str],
+    columns: &GroupColumns,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<HomogeneousGroup, IngestError> {
+    let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+    let required = |i: usize, what: &str| {
+        let value = cell(i);
+        if value.is_empty() {
+            Err(IngestError::new(
+                document,
+                line,
+                format!("found no {what} in group row `{}`: expected `Nom du groupe | Plate-forme | Langue | Créé le |`", excerpt(&cells.join(" | "))),
+            ))
+        } else {
+            Ok(normalise_line(value))
+        }
+    };
+    let name = required(columns.name, "group name")?;
+    let platform = required(columns.platform, "platform")?;
+    let language = columns.language.map(cell).filter(|l| !l.is_empty()).map(|printed| {
+        language_code(printed).map_or_else(
+            || {
+                warnings.push(Diagnostic::new(
+                    line,
+                    format!("language `{printed}` has no known ISO 639-1 code: kept as printed"),
+                ));
+                printed.to_string()
+            },
+            str::to_string,
+        )
+    });
+    let created_at = match columns.created.map(cell).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(parse_local(c).ok_or_else(|| {
+            IngestError::new(
+                document,
+                line,
+                format!("found `{c}` in column `Créé le`: expected a date and time like 2018-10-31 09:54"),
+            )
+        })?),
+    };
+    Ok(HomogeneousGroup { id: None, name, platform, language, profile: None, created_at })
+}
+
+/// The ISO 639-1 code of a language as wikispiral prints its name ("Français" → "fr").
+fn language_code(printed: &str) -> Option<&'static str> {
+    if let Some(l) = Language::parse(printed) {
+        return Some(l.as_str());
+    }
+    match fold(printed.trim()).as_str() {
+        "espanol" | "espagnol" | "spanish" | "es" => Some("es"),
+        "italiano" | "italien" | "italian" | "it" => Some("it"),
+        "portugues" | "portugais" | "portuguese" | "pt" => Some("pt"),
+        "nederlands" | "neerlandais" | "dutch" | "nl" => Some("nl"),
+        _ => None,
+    }
+}
+
+/// Maps one criteria row by content: see the module documentation and the README.
+fn criterion_row(
+    document: &str,
+    line: u32,
+    cells: &[&str],
+    questions: &[String],
+) -> Result<Criterion, IngestError> {
+    let error = |message: String| IngestError::new(document, line, message);
+    let expected_row = "expected `Crit ID | Plate-forme | Nom du groupe homogène | Questions | \
+                        [NB express |] Post-it | Composante | [Sens |] [Proposition |] Créé le | \
+                        dernière modif. |`";
+    let first = cells.first().copied().unwrap_or("");
+    let id: i64 = first.parse().map_err(|_| {
+        error(format!(
+            "found `{}` in the first cell: expected a criterion id (a whole number); {expected_row}",
+            excerpt(first)
+        ))
+    })?;
+    let platform = cells.get(1).copied().unwrap_or("");
+    let group = cells.get(2).copied().unwrap_or("");
+    if platform.is_empty() || group.is_empty() {
+        return Err(error(format!(
+            "found no platform or group after criterion id {id}: {expected_row}"
+        )));
+    }
+
+    let mut question = None;
+    let mut expressions = None;
+    let mut texts: Vec<&str> = Vec::new();
+    let mut component = None;
+    let mut meaning = None;
+    let mut dates = Vec::new();
+    for &cell in cells.iter().skip(3).filter(|c| !c.is_empty()) {
+        if question.is_none() && questions.iter().any(|q| q.eq_ignore_ascii_case(cell)) {
+            question = Some(cell.to_ascii_uppercase());
+        } else if expressions.is_none() && cell.bytes().all(|b| b.is_ascii_digit()) {
+            expressions = Some(cell.parse::<u32>().map_err(|_| {
+                error(format!("found `{cell}` as the number of expressions: expected a whole number below 2^32"))
+            })?);
+        } else if DATE_TIME.is_match(cell) {
+            let t = parse_local(cell).ok_or_else(|| {
+                error(format!("found `{cell}`: expected a valid date and time like 2018-10-31 13:27"))
+            })?;
+            if dates.len() == 2 {
+                return Err(error(format!(
+                    "found a third date `{cell}`: expected a creation and a modification date only"
+                )));
+            }
+            dates.push(t);
+        } else if let Some(code) = component.is_none().then(|| ComponentCode::parse(cell).ok()).flatten() {
+            component = Some(code);
+        } else if let Some(code) = meaning.is_none().then(|| MeaningCode::parse(cell).ok()).flatten() {
+            meaning = Some(code);
+        } else if texts.len() < 2 {
+            texts.push(cell);
+        } else {
+            return Err(error(format!(
+                "found a third free-text cell `{}`: expected at most a post-it and a proposition; {expected_row}",
+                excerpt(cell)
+            )));
+        }
+    }
+    let question = question.ok_or_else(|| {
+        error(format!(
+            "found no question code in criterion {id}: expected one of {}",
+            questions.join(", ")
+        ))
+    })?;
+    let Some(&text) = texts.first() else {
+        return Err(error(format!("found no post-it text in criterion {id}: {expected_row}")));
+    };
+    Ok(Criterion {
+        id: Some(id),
+        platform: normalise_line(platform),
+        group: normalise_line(group),
+        question,
+        text: normalise_line(text),
+        expressions,
+        component,
+        meaning,
+        proposition: texts.get(1).map(|p| normalise_line(p)),
+        created_at: dates.first().copied(),
+        updated_at: dates.get(1).copied(),
+    })
+}
+
+/// Platforms and groups named by criteria but not printed in a header or group table.
+fn add_named_platforms_and_groups(batch: &mut Batch) {
+    let named = batch
+        .groups
+        .iter()
+        .map(|g| g.platform.clone())
+        .chain(batch.criteria.iter().map(|c| c.platform.clone()))
+        .collect::<Vec<_>>();
+    for name in named {
+        if !batch.platforms.iter().any(|p| p.name == name) {
+            batch.platforms.push(Platform {
+                id: None,
+                name,
+                country: None,
+                languages: Vec::new(),
+                description: None,
+                coordination: None,
+                created_at: None,
+            });
+        }
+    }
+    for i in 0..batch.criteria.len() {
+        let c = &batch.criteria[i];
+        if !batch.groups.iter().any(|g| g.name == c.group && g.platform == c.platform) {
+            let group = HomogeneousGroup {
+                id: None,
+                name: c.group.clone(),
+                platform: c.platform.clone(),
+                language: None,
+                profile: None,
+                created_at: None,
+            };
+            batch.groups.push(group);
+        }
+    }
+}
+
+/// `3–9, 13–15` for lines 3,4,…,9,13,14,15.
+pub(crate) fn ranges(lines: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut start = lines[0];
+    let mut end = lines[0];
+    for &l in &lines[1..] {
+        if l == end + 1 {
+            end = l;
+        } else {
+            out.push(range(start, end));
+            (start, end) = (l, l);
+        }
+    }
+    out.push(range(start, end));
+    format!("line{} {}", if lines.len() > 1 { "s" } else { "" }, out.join(", "))
+}
+
+fn range(start: u32, end: u32) -> String {
+    if start == end { start.to_string() } else { format!("{start}–{end}") }
+}
+
+pub(crate) fn excerpt(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
