@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod clock;
+pub mod communes;
 pub mod practice;
 pub mod spiral;
 pub mod text;

@@ -1,8 +1,19 @@
 //! Text rules shared by importers, the store and search: folding, slugs, whitespace.
 
 /// Lower-cases and strips accents ("Déifferdeng" → "deifferdeng"), for comparisons and keys.
+/// White space (line breaks included, which `deunicode` alone would drop) stays a space.
 pub fn fold(s: &str) -> String {
-    deunicode::deunicode(s).to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_whitespace() {
+            out.push(' ');
+        } else if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if let Some(ascii) = deunicode::deunicode_char(c) {
+            out.extend(ascii.chars().map(|a| a.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 /// A key for "is this the same thing?": folded, with every run of non-alphanumerics removed.
@@ -64,6 +75,12 @@ mod tests {
             identity_key("\"WOK - fir  Inklusioun zu Deifferdeng\"")
         );
         assert_ne!(identity_key("Café de Babel"), identity_key("Café de Babels"));
+    }
+
+    #[test]
+    fn folding_keeps_line_breaks_as_spaces() {
+        assert_eq!(fold("Commune de\nStrassen"), "commune de strassen");
+        assert_eq!(fold("Déifferdeng «WOK»"), "deifferdeng <<wok>>");
     }
 
     #[test]

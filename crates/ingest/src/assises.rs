@@ -636,6 +636,18 @@ fn build_practice(
         websites,
         spiral_components: Vec::new(),
     };
+    // The communes a fiche is about are the ones its heading parts name: title, institution,
+    // organisers, place. The description names many others in passing.
+    let mut fields = fields;
+    let named = [
+        Some(&fields.title),
+        fields.subtitle.as_ref(),
+        fields.institution.as_ref(),
+        fields.organisers.as_ref(),
+        fields.place_periodicity.as_ref(),
+    ];
+    let heading_text = named.into_iter().flatten().map(String::as_str).collect::<Vec<_>>().join("\n");
+    fields.communes = crate::communes::registry().find_in(&heading_text);
     if fields.institution.is_none() && fields.organisers.is_none() {
         warnings.push(Diagnostic::new(
             fiche.first_line,

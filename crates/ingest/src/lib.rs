@@ -5,6 +5,7 @@
 //! file with an error is refused before anything is written.
 
 pub mod assises;
+pub mod communes;
 pub mod csv_format;
 pub mod detect;
 pub mod json;

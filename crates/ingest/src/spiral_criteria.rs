@@ -281,7 +281,16 @@ fn criterion_row(
     let mut component = None;
     let mut meaning = None;
     let mut dates = Vec::new();
-    for &cell in cells.iter().skip(3).filter(|c| !c.is_empty()) {
+    // The cell right after the post-it is the component's (`Composante`) in both layouts; when
+    // it is empty there is no component, and a code further on (`O21`) is the meaning.
+    let mut component_slot_next = false;
+    let mut component_closed = false;
+    for &cell in cells.iter().skip(3) {
+        let slot = std::mem::take(&mut component_slot_next);
+        if cell.is_empty() {
+            component_closed |= slot;
+            continue;
+        }
         if question.is_none() && questions.iter().any(|q| q.eq_ignore_ascii_case(cell)) {
             question = Some(cell.to_ascii_uppercase());
         } else if expressions.is_none() && cell.bytes().all(|b| b.is_ascii_digit()) {
@@ -298,11 +307,15 @@ fn criterion_row(
                 )));
             }
             dates.push(t);
-        } else if let Some(code) = component.is_none().then(|| ComponentCode::parse(cell).ok()).flatten() {
+        } else if let Some(code) = (component.is_none() && !component_closed)
+            .then(|| ComponentCode::parse(cell).ok())
+            .flatten()
+        {
             component = Some(code);
         } else if let Some(code) = meaning.is_none().then(|| MeaningCode::parse(cell).ok()).flatten() {
             meaning = Some(code);
         } else if texts.len() < 2 {
+            component_slot_next = texts.is_empty();
             texts.push(cell);
         } else {
             return Err(error(format!(

@@ -12,7 +12,7 @@ use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use domain::text::{fold, normalise_line};
-use domain::{Batch, Contact, Language, PracticeRecord, Source, Status};
+use domain::{Batch, Contact, Format, Language, PracticeRecord, Source, Status};
 use ingest::assises;
 
 const BOOKLET: &str = "assises-2-fiches.txt";
@@ -1342,6 +1342,11 @@ fn booklet_yields_the_24_fiches_in_order() {
         "first lines of the practices, in booklet order"
     );
     assert_eq!(batch.practices.len(), 24);
+    assert_eq!(
+        (batch.document.as_str(), batch.format),
+        (BOOKLET, Format::Assises)
+    );
+    // The booklet holds fiches only: no SPIRAL data.
     assert!(batch.platforms.is_empty() && batch.groups.is_empty() && batch.criteria.is_empty());
 }
 
@@ -1399,7 +1404,11 @@ fn no_page_header_logo_or_markup_leaks_into_a_practice() {
         "Lycée Ermesinde",
     ];
     let mut leaks = Vec::new();
-    for p in &booklet().practices {
+    // The markdown copy is checked too when it parses; its own test reports when it does not.
+    let markdown = MARKDOWN_BATCH
+        .as_ref()
+        .map_or(&[][..], |b| b.practices.as_slice());
+    for p in booklet().practices.iter().chain(markdown) {
         for (field, text) in texts(p) {
             for bad in forbidden.iter().filter(|bad| text.contains(*bad)) {
                 leaks.push(format!(
@@ -1427,11 +1436,10 @@ fn unmarked(line: &str) -> String {
 
 /// The section headings of the template, folded, longest first so that a prefix match takes
 /// the whole heading.
-const HEADINGS: [&str; 21] = [
+const HEADINGS: [&str; 20] = [
     "breve description et approche preconisee",
     "resultats / plus-values du projet",
     "lieu du projet et periodicite",
-    "autres informations utiles",
     "organisme gestionnaire",
     "public cible du projet",
     "missions et objectifs",
@@ -1454,6 +1462,11 @@ const HEADINGS: [&str; 21] = [
 /// What is left of a line once a heading or a contact label that opens it is taken off.
 fn value_after_label(line: &str) -> Option<String> {
     let folded = fold(line);
+    // "Autres informations utiles (site web, documents édités,...)": the parenthesis is part of
+    // the heading.
+    if folded.starts_with("autres informations utiles") {
+        return Some(String::new());
+    }
     let label_len = HEADINGS
         .iter()
         .find(|h| {
@@ -1478,7 +1491,7 @@ fn value_after_label(line: &str) -> Option<String> {
 }
 
 /// A line cut where the contacts section splits values: "a / b", "a ou b", "Name - role".
-fn pieces(line: &str) -> Vec<&str> {
+fn split_values(line: &str) -> Vec<&str> {
     let mut parts = vec![line];
     for separator in [" / ", " ou ", " - ", " – ", "- ", "/"] {
         parts = parts.into_iter().flat_map(|p| p.split(separator)).collect();
@@ -1511,9 +1524,9 @@ fn every_line_of_the_booklet_lands_in_its_fiche() {
             continue;
         };
         let p = practice_at(batch, rank, FICHES[rank].first_line);
-        let pieces = texts(p);
-        let whole_lines: Vec<&str> = pieces.iter().flat_map(|(_, t)| t.lines()).collect();
-        let blob: String = pieces
+        let fields = texts(p);
+        let whole_lines: Vec<&str> = fields.iter().flat_map(|(_, t)| t.lines()).collect();
+        let blob: String = fields
             .iter()
             .map(|(_, t)| *t)
             .collect::<Vec<_>>()
@@ -1526,7 +1539,8 @@ fn every_line_of_the_booklet_lands_in_its_fiche() {
             candidates.push(value);
         }
         let found = candidates.iter().any(|c| {
-            whole_lines.contains(&c.as_str()) || pieces(c).iter().all(|piece| blob.contains(piece))
+            whole_lines.contains(&c.as_str())
+                || split_values(c).iter().all(|piece| blob.contains(piece))
         });
         if !found {
             lost.push(format!(

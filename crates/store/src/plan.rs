@@ -37,9 +37,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use domain::practice::content_hash;
 use domain::{
     Batch, Codebook, Criterion, Diagnostic, HomogeneousGroup, Language, Platform, PracticeFields,
-    PracticeRecord, Source, Status, content_hash,
+    PracticeRecord, Source, Status,
 };
 
 use crate::ImportSummary;
@@ -72,13 +73,12 @@ impl Lookups {
         }
         let mut seen_criteria = HashSet::new();
         for c in &batch.criteria {
-            match c.id {
-                Some(id) => out.criterion_ids.push(id),
-                None => {
-                    let key = CriterionKey::of(c);
-                    if seen_criteria.insert(key.clone()) {
-                        out.criterion_keys.push(key);
-                    }
+            if let Some(id) = c.id {
+                out.criterion_ids.push(id);
+            } else {
+                let key = CriterionKey::of(c);
+                if seen_criteria.insert(key.clone()) {
+                    out.criterion_keys.push(key);
                 }
             }
         }
@@ -492,19 +492,19 @@ fn plan_slot(slot: &Slot, now: DateTime<Utc>, out: &mut Plan) {
         .find_map(|r| r.updated_at)
         .map(|t| t.trunc_subsecs(0));
 
-    let (mut content, mut hash, owner, rest) = match slot.stored {
-        Some(s) => (
+    // A stored practice's content is not read (only its hash); a new one starts as its first record.
+    let (mut content, mut hash, owner, rest) = if let Some(s) = slot.stored {
+        (
             None,
             s.content_hash.clone(),
             s.sources.first(),
             &slot.records[..],
-        ),
-        None => {
-            let first = slot.records[0];
-            let c = Content::of(first);
-            let hash = c.content_hash.clone();
-            (Some(c), hash, first.sources.first(), &slot.records[1..])
-        }
+        )
+    } else {
+        let first = slot.records[0];
+        let c = Content::of(first);
+        let hash = c.content_hash.clone();
+        (Some(c), hash, first.sources.first(), &slot.records[1..])
     };
     let owner = owner.map(|s| s.document.clone());
     for r in rest {
@@ -592,12 +592,11 @@ fn incoming_platforms(batch: &Batch) -> Vec<Platform> {
         .chain(batch.groups.iter().map(|g| bare(&g.platform)))
         .chain(batch.criteria.iter().map(|c| bare(&c.platform)));
     for p in named {
-        match index.get(&p.name) {
-            Some(&i) => out[i] = overlay_platform(&out[i], &p),
-            None => {
-                index.insert(p.name.clone(), out.len());
-                out.push(p);
-            }
+        if let Some(&i) = index.get(&p.name) {
+            out[i] = overlay_platform(&out[i], &p);
+        } else {
+            index.insert(p.name.clone(), out.len());
+            out.push(p);
         }
     }
     out
@@ -679,12 +678,11 @@ fn plan_groups(batch: &Batch, stored: &[HomogeneousGroup], out: &mut Plan) {
         .chain(batch.criteria.iter().map(bare))
     {
         let key = (g.platform.clone(), g.name.clone());
-        match index.get(&key) {
-            Some(&i) => incoming[i] = overlay_group(&incoming[i], &g),
-            None => {
-                index.insert(key, incoming.len());
-                incoming.push(g);
-            }
+        if let Some(&i) = index.get(&key) {
+            incoming[i] = overlay_group(&incoming[i], &g);
+        } else {
+            index.insert(key, incoming.len());
+            incoming.push(g);
         }
     }
 
@@ -942,6 +940,13 @@ mod tests {
         }
     }
 
+    /// Plans `b` over `stored`, writes it there, and returns the plan.
+    fn step(stored: &mut Vec<(StoredPractice, Content)>, b: &Batch, now: DateTime<Utc>) -> Plan {
+        let p = plan(b, &existing(stored), now);
+        apply(stored, &p);
+        p
+    }
+
     #[test]
     fn new_practices_are_created_with_now() {
         let b = batch(
@@ -975,7 +980,7 @@ mod tests {
             vec![wok("fiches.txt", 429), tandem("Sanem", "fiches.txt", 9)],
         );
         let mut stored = Vec::new();
-        apply(&mut stored, &plan(&b, &Existing::default(), at(10)));
+        step(&mut stored, &b, at(10));
         let again = plan(&b, &existing(&stored), at(11));
         assert!(again.practices.is_empty(), "{:?}", again.practices);
         assert_eq!(
@@ -991,13 +996,10 @@ mod tests {
     #[test]
     fn a_copy_in_another_document_adds_its_source_and_keeps_the_text() {
         let mut stored = Vec::new();
-        apply(
+        step(
             &mut stored,
-            &plan(
-                &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
-                &Existing::default(),
-                at(10),
-            ),
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            at(10),
         );
 
         let mut copy = wok("wok.md", 1);
@@ -1045,13 +1047,10 @@ mod tests {
     #[test]
     fn an_identical_copy_merges_without_warning() {
         let mut stored = Vec::new();
-        apply(
+        step(
             &mut stored,
-            &plan(
-                &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
-                &Existing::default(),
-                at(10),
-            ),
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            at(10),
         );
         let p = plan(
             &batch("wok.md", vec![wok("wok.md", 1)]),
@@ -1065,21 +1064,15 @@ mod tests {
     #[test]
     fn the_same_document_changed_overwrites_and_moves_its_lines() {
         let mut stored = Vec::new();
-        apply(
+        step(
             &mut stored,
-            &plan(
-                &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
-                &Existing::default(),
-                at(10),
-            ),
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            at(10),
         );
-        apply(
+        step(
             &mut stored,
-            &plan(
-                &batch("wok.md", vec![wok("wok.md", 1)]),
-                &existing(&stored),
-                at(11),
-            ),
+            &batch("wok.md", vec![wok("wok.md", 1)]),
+            at(11),
         );
 
         let mut edited = wok("fiches.txt", 431);
@@ -1138,7 +1131,7 @@ mod tests {
             ],
         );
         let mut stored = Vec::new();
-        apply(&mut stored, &plan(&b, &Existing::default(), at(10)));
+        step(&mut stored, &b, at(10));
         assert_eq!(stored[0].0.sources.len(), 2);
         let again = plan(&b, &existing(&stored), at(11));
         assert_eq!((again.summary.unchanged, again.practices.len()), (1, 0));
@@ -1201,13 +1194,10 @@ mod tests {
     #[test]
     fn an_unknown_id_falls_back_to_the_key() {
         let mut stored = Vec::new();
-        apply(
+        step(
             &mut stored,
-            &plan(
-                &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
-                &Existing::default(),
-                at(10),
-            ),
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            at(10),
         );
         let mut r = wok("fiches.txt", 429);
         r.id = Some(99);
@@ -1333,7 +1323,7 @@ mod tests {
         };
         assert_eq!(
             (c.id, c.created_at, c.updated_at),
-            (Some(1), Some(at(10).naive_utc()), Some(at(12).naive_utc()))
+            (Some(2), Some(at(10).naive_utc()), Some(at(12).naive_utc()))
         );
     }
 
