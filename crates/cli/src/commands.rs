@@ -44,7 +44,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
-        Command::Import { format, json, paths } => {
+        Command::Import {
+            format,
+            json,
+            paths,
+        } => {
             // Every file is read and parsed before anything is written: a bad file changes nothing.
             let batches = parse_all(&paths, format.map(Into::into))?;
             let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
@@ -66,7 +70,9 @@ pub async fn open_store(
 ) -> Result<Arc<dyn Store>, Failure> {
     let store: Arc<dyn Store> = match database {
         Some(url) if url.starts_with("sqlite:") => Arc::new(
-            SqliteStore::open_url(url).await.with_context(|| format!("cannot open {url}"))?,
+            SqliteStore::open_url(url)
+                .await
+                .with_context(|| format!("cannot open {url}"))?,
         ),
         Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
             return Err(Failure::Input(format!(
@@ -90,7 +96,9 @@ pub async fn open_store(
         }
     };
     store.migrate().await?;
-    store.ensure_reference(&ingest::reference::bundled(), clock.now()).await?;
+    store
+        .ensure_reference(&ingest::reference::bundled(), clock.now())
+        .await?;
     Ok(store)
 }
 
@@ -180,7 +188,10 @@ async fn import(
     for Parsed { path, batch } in batches {
         bar.set_message(path.display().to_string());
         let result = store.import(&batch, clock.now()).await.with_context(|| {
-            format!("{}: import failed, nothing from this file was written", path.display())
+            format!(
+                "{}: import failed, nothing from this file was written",
+                path.display()
+            )
         })?;
         let mut warnings = batch.warnings;
         warnings.extend(result.warnings);
@@ -204,7 +215,10 @@ async fn import(
             let what = if f.created == 0 && f.updated == 0 {
                 format!("unchanged ({} records)", f.unchanged)
             } else {
-                format!("{} created, {} updated, {} unchanged", f.created, f.updated, f.unchanged)
+                format!(
+                    "{} created, {} updated, {} unchanged",
+                    f.created, f.updated, f.unchanged
+                )
             };
             writeln!(out, "{} ({}): {what}", f.path, f.format).context("writing summary")?;
             for w in &f.warnings {
@@ -251,9 +265,21 @@ async fn export(
             let with_practices = matches!(what, What::Practices | What::All);
             let with_spiral = matches!(what, What::Criteria | What::All);
             let doc = JsonExport {
-                practices: if with_practices { Some(store.practices().await?) } else { None },
-                platforms: if with_spiral { Some(store.platforms().await?) } else { None },
-                groups: if with_spiral { Some(store.groups().await?) } else { None },
+                practices: if with_practices {
+                    Some(store.practices().await?)
+                } else {
+                    None
+                },
+                platforms: if with_spiral {
+                    Some(store.platforms().await?)
+                } else {
+                    None
+                },
+                groups: if with_spiral {
+                    Some(store.groups().await?)
+                } else {
+                    None
+                },
                 criteria: if with_spiral {
                     Some(store.criteria(&CriteriaFilter::default()).await?)
                 } else {
@@ -270,7 +296,8 @@ async fn export(
             }
             What::Criteria => {
                 let criteria = store.criteria(&CriteriaFilter::default()).await?;
-                ingest::csv_format::write_criteria(&mut buffer, &criteria).context("writing CSV")?;
+                ingest::csv_format::write_criteria(&mut buffer, &criteria)
+                    .context("writing CSV")?;
             }
             What::All => {
                 return Err(Failure::Input(
@@ -281,7 +308,10 @@ async fn export(
         },
     }
     match out {
-        None => std::io::stdout().lock().write_all(&buffer).context("writing to standard output")?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(&buffer)
+            .context("writing to standard output")?,
         Some(path) => write_atomically(path, &buffer)?,
     }
     Ok(())
@@ -289,10 +319,15 @@ async fn export(
 
 /// Writes a file whole or not at all: a temporary file beside it, renamed into place.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
     Ok(())
 }

@@ -12,7 +12,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(name = "zesummen", version, about, long_about = None)]
 pub struct Cli {
     /// Directory of the embedded store (zesummen.sqlite).
-    #[arg(long, global = true, env = "ZESUMMEN_DATA_DIR", default_value = "./zesummen-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZESUMMEN_DATA_DIR",
+        default_value = "./zesummen-data"
+    )]
     pub data_dir: PathBuf,
 
     /// Database URL instead of the data directory (sqlite://FILE).
@@ -88,7 +93,10 @@ pub enum What {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

@@ -61,7 +61,10 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(line: u32, message: impl Into<String>) -> Self {
-        Self { line, message: message.into() }
+        Self {
+            line,
+            message: message.into(),
+        }
     }
 }
 

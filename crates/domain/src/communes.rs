@@ -32,7 +32,10 @@ impl CommuneRegistry {
             let cells: Vec<&str> = line.split('\t').collect();
             if !header_seen {
                 if cells.first().map(|c| c.trim()) != Some("name") {
-                    return Err((no, "expected the header `name\tcanton\taliases\talias_only\tnote`".into()));
+                    return Err((
+                        no,
+                        "expected the header `name\tcanton\taliases\talias_only\tnote`".into(),
+                    ));
                 }
                 header_seen = true;
                 continue;
@@ -45,7 +48,12 @@ impl CommuneRegistry {
                 name: name.to_string(),
                 canton: cell(1).map(str::to_string),
                 aliases: cell(2)
-                    .map(|a| a.split('|').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                    .map(|a| {
+                        a.split('|')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 alias_only: cell(3).is_some_and(|v| v.eq_ignore_ascii_case("yes")),
                 note: cell(4).map(str::to_string),
@@ -73,7 +81,9 @@ impl CommuneRegistry {
         let haystack = fold(text);
         let mut found: Vec<(usize, &str)> = Vec::new();
         for e in &self.entries {
-            let names = std::iter::once(&e.name).filter(|_| !e.alias_only).chain(e.aliases.iter());
+            let names = std::iter::once(&e.name)
+                .filter(|_| !e.alias_only)
+                .chain(e.aliases.iter());
             let first = names.filter_map(|n| find_word(&haystack, &fold(n))).min();
             if let Some(pos) = first {
                 found.push((pos, e.name.as_str()));
@@ -125,9 +135,15 @@ mod tests {
     #[test]
     fn finds_whole_words_in_order() {
         let r = CommuneRegistry::from_tsv(TSV).unwrap();
-        assert_eq!(r.find_in("les communes de Ell, Redange/Attert"), ["Ell", "Redange"]);
+        assert_eq!(
+            r.find_in("les communes de Ell, Redange/Attert"),
+            ["Ell", "Redange"]
+        );
         assert_eq!(r.find_in("Elle habite Bellevue"), Vec::<String>::new());
-        assert_eq!(r.find_in("Café de Babel de la commune\nde Redange"), ["Redange"]);
+        assert_eq!(
+            r.find_in("Café de Babel de la commune\nde Redange"),
+            ["Redange"]
+        );
         assert_eq!(r.find_in("Ville d'ESCH-sur-Alzette"), ["Esch-sur-Alzette"]);
     }
 

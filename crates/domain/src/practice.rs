@@ -68,9 +68,8 @@ impl Language {
             "fr" | "français" | "francais" | "french" => Some(Language::Fr),
             "de" | "deutsch" | "allemand" | "german" => Some(Language::De),
             "en" | "english" | "anglais" => Some(Language::En),
-            "lb" | "lu" | "lëtzebuergesch" | "letzebuergesch" | "luxembourgeois" | "luxembourgish" => {
-                Some(Language::Lb)
-            }
+            "lb" | "lu" | "lëtzebuergesch" | "letzebuergesch" | "luxembourgeois"
+            | "luxembourgish" => Some(Language::Lb),
             _ => None,
         }
     }
@@ -235,8 +234,16 @@ mod tests {
 
     #[test]
     fn identity_uses_institution_else_communes() {
-        let a = fields("« WOK – fir Inklusioun »", Some("Ville de Differdange"), &[]);
-        let b = fields("\"WOK - fir Inklusioun\"", Some("ville de differdange"), &["X"]);
+        let a = fields(
+            "« WOK – fir Inklusioun »",
+            Some("Ville de Differdange"),
+            &[],
+        );
+        let b = fields(
+            "\"WOK - fir Inklusioun\"",
+            Some("ville de differdange"),
+            &["X"],
+        );
         assert_eq!(a.identity_key(), b.identity_key());
         let c = fields("Tandem de langues", None, &["Dudelange"]);
         let d = fields("Tandem de langues", None, &["Sanem"]);

@@ -136,7 +136,9 @@ pub enum CodeError {
          optionally extended (A01-11/P15/k)"
     )]
     Component(String),
-    #[error("`{0}` is not a meaning code: expected one letter (P, O, Q, S, R) or a letter and two digits (O21)")]
+    #[error(
+        "`{0}` is not a meaning code: expected one letter (P, O, Q, S, R) or a letter and two digits (O21)"
+    )]
     Meaning(String),
 }
 

@@ -19,14 +19,20 @@ pub fn fold(s: &str) -> String {
 /// A key for "is this the same thing?": folded, with every run of non-alphanumerics removed.
 /// `« WOK – fir Inklusioun »` and `"WOK - fir  Inklusioun"` give the same key.
 pub fn identity_key(s: &str) -> String {
-    fold(s).chars().filter(char::is_ascii_alphanumeric).collect()
+    fold(s)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
 }
 
 /// A URL slug: folded, words joined by `-`, at most `max` characters, cut at a word boundary.
 pub fn slugify(s: &str, max: usize) -> String {
     let folded = fold(s);
     let mut out = String::new();
-    for word in folded.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() && out.len() + 1 + word.len() > max {
             break;
         }
@@ -74,7 +80,10 @@ mod tests {
             identity_key("« WOK – fir Inklusioun zu Déifferdeng »"),
             identity_key("\"WOK - fir  Inklusioun zu Deifferdeng\"")
         );
-        assert_ne!(identity_key("Café de Babel"), identity_key("Café de Babels"));
+        assert_ne!(
+            identity_key("Café de Babel"),
+            identity_key("Café de Babels")
+        );
     }
 
     #[test]

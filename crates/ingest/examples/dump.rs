@@ -19,7 +19,10 @@ fn main() -> ExitCode {
         .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
     match ingest::parse(&name, &bytes, None) {
         Ok(batch) => {
-            println!("{}", serde_json::to_string_pretty(&batch).expect("serialise"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&batch).expect("serialise")
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -54,8 +54,10 @@ struct Line {
 }
 
 static PAGE_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*\d*\s*(?:e|è|ème|èmes|eme|emes|ième|ièmes|ieme|iemes)?\s*assises nationales\b")
-        .expect("regex")
+    Regex::new(
+        r"(?i)^\s*\d*\s*(?:e|è|ème|èmes|eme|emes|ième|ièmes|ieme|iemes)?\s*assises nationales\b",
+    )
+    .expect("regex")
 });
 static MD_LINK: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\[([^\]]*)\]\(([^)\s]*)\)").expect("regex"));
@@ -112,7 +114,10 @@ impl Section {
     /// Sections that open a fiche, where a one-word heading may carry its value after a space
     /// ("Institution Agence du Bénévolat"). Elsewhere that would catch ordinary sentences.
     fn is_header_zone(self) -> bool {
-        matches!(self, Section::Title | Section::Institution | Section::Organisers)
+        matches!(
+            self,
+            Section::Title | Section::Institution | Section::Organisers
+        )
     }
 }
 
@@ -131,7 +136,10 @@ const HEADINGS: &[(Section, &str)] = &[
     (Section::Objectives, "missions et objectifs"),
     (Section::Objectives, "objectifs"),
     (Section::Objectives, "objectif"),
-    (Section::Description, "breve description et approche preconisee"),
+    (
+        Section::Description,
+        "breve description et approche preconisee",
+    ),
     (Section::Description, "breve description"),
     (Section::Description, "description"),
     (Section::Description, "presentation"),
@@ -176,7 +184,11 @@ fn heading(line: &str, zone: Section) -> Option<Heading> {
         // The last word of the heading may carry the separator: "Objectifs:" or "Objectifs :".
         let matches = vwords.iter().enumerate().all(|(i, v)| {
             let w = folded[i].as_str();
-            if i + 1 == n { strip_separators(w) == *v } else { w == *v }
+            if i + 1 == n {
+                strip_separators(w) == *v
+            } else {
+                w == *v
+            }
         });
         if !matches {
             continue;
@@ -191,11 +203,17 @@ fn heading(line: &str, zone: Section) -> Option<Heading> {
         // "Autres informations utiles (site web, documents édités,...)": the parenthesis is
         // part of the heading, not a value.
         if value.is_empty() || (value.starts_with('(') && value.ends_with(')')) {
-            return Some(Heading { section, value: None });
+            return Some(Heading {
+                section,
+                value: None,
+            });
         }
         let single_word = n == 1;
         if had_separator {
-            return Some(Heading { section, value: Some(value) });
+            return Some(Heading {
+                section,
+                value: Some(value),
+            });
         }
         if single_word {
             // "Commune Commune de Strassen" is a heading; "Commune de Strassen" is a value.
@@ -207,12 +225,18 @@ fn heading(line: &str, zone: Section) -> Option<Heading> {
                 && matches!(section, Section::Institution | Section::Organisers)
                 && starts_upper
             {
-                return Some(Heading { section, value: Some(value) });
+                return Some(Heading {
+                    section,
+                    value: Some(value),
+                });
             }
             return None;
         }
         if line.chars().count() <= 200 {
-            return Some(Heading { section, value: Some(value) });
+            return Some(Heading {
+                section,
+                value: Some(value),
+            });
         }
         return None;
     }
@@ -279,14 +303,20 @@ fn split_pages(lines: &[Line]) -> Vec<Page<'_>> {
     for (i, line) in lines.iter().enumerate() {
         if line.kind == Kind::PageHeader {
             if start < i {
-                pages.push(Page { header_line, lines: &lines[start..i] });
+                pages.push(Page {
+                    header_line,
+                    lines: &lines[start..i],
+                });
             }
             start = i + 1;
             header_line = line.no;
         }
     }
     if start < lines.len() {
-        pages.push(Page { header_line, lines: &lines[start..] });
+        pages.push(Page {
+            header_line,
+            lines: &lines[start..],
+        });
     }
     // A leading segment without any text (blank lines before the first header) is nothing.
     pages.retain(|p| p.texts().next().is_some());
@@ -318,7 +348,9 @@ fn is_logo_block<'a>(mut texts: impl Iterator<Item = &'a str>) -> bool {
 /// heading before any other section.
 fn opens_with_title_and_institution(page: &Page<'_>) -> bool {
     let mut texts = page.texts();
-    let Some((_, first)) = texts.next() else { return false };
+    let Some((_, first)) = texts.next() else {
+        return false;
+    };
     if heading(first, Section::Title).is_some() {
         return false;
     }
@@ -332,18 +364,24 @@ fn opens_with_title_and_institution(page: &Page<'_>) -> bool {
 
 /// Whether a page continues the contact part of the fiche before it.
 fn continues_contacts(page: &Page<'_>) -> bool {
-    let Some((_, first)) = page.texts().next() else { return true };
+    let Some((_, first)) = page.texts().next() else {
+        return true;
+    };
     if let Some(h) = heading(first, Section::Contacts) {
         return matches!(h.section, Section::Contacts | Section::OtherInfo);
     }
-    matches!(contact_line(first), ContactLine::Phone(_) | ContactLine::Email(_) | ContactLine::Url)
-        || is_address(first)
+    matches!(
+        contact_line(first),
+        ContactLine::Phone(_) | ContactLine::Email(_) | ContactLine::Url
+    ) || is_address(first)
 }
 
 fn group_fiches(lines: &[Line], warnings: &mut Vec<Diagnostic>) -> Vec<Fiche> {
     let mut fiches: Vec<Fiche> = Vec::new();
     for page in split_pages(lines) {
-        let has_heading = page.texts().any(|(_, t)| heading(t, Section::Description).is_some());
+        let has_heading = page
+            .texts()
+            .any(|(_, t)| heading(t, Section::Description).is_some());
         let current_done = fiches.last().is_none_or(Fiche::has_contacts);
         if current_done && !has_heading && is_logo_block(page.texts().map(|(_, t)| t)) {
             note_noise(&page.lines.iter().collect::<Vec<_>>(), warnings);
@@ -353,9 +391,16 @@ fn group_fiches(lines: &[Line], warnings: &mut Vec<Diagnostic>) -> Vec<Fiche> {
             || opens_with_title_and_institution(&page)
             || (current_done && !continues_contacts(&page));
         if new_fiche {
-            fiches.push(Fiche { first_line: page.header_line, items: Vec::new() });
+            fiches.push(Fiche {
+                first_line: page.header_line,
+                items: Vec::new(),
+            });
         } else {
-            fiches.last_mut().expect("a fiche").items.push(Item::PageBreak);
+            fiches
+                .last_mut()
+                .expect("a fiche")
+                .items
+                .push(Item::PageBreak);
         }
         let fiche = fiches.last_mut().expect("a fiche");
         append_page(fiche, &page, warnings);
@@ -403,7 +448,11 @@ fn append_page(fiche: &mut Fiche, page: &Page<'_>, warnings: &mut Vec<Diagnostic
 }
 
 fn note_noise(lines: &[&Line], warnings: &mut Vec<Diagnostic>) {
-    let texts: Vec<&Line> = lines.iter().copied().filter(|l| matches!(l.kind, Kind::Text(_))).collect();
+    let texts: Vec<&Line> = lines
+        .iter()
+        .copied()
+        .filter(|l| matches!(l.kind, Kind::Text(_)))
+        .collect();
     if let (Some(first), Some(last)) = (texts.first(), texts.last()) {
         let words: Vec<&str> = texts
             .iter()
@@ -463,7 +512,10 @@ impl Block {
                             last.push_str(t);
                         }
                     } else if open {
-                        paragraphs.last_mut().expect("open paragraph").push(t.clone());
+                        paragraphs
+                            .last_mut()
+                            .expect("open paragraph")
+                            .push(t.clone());
                     } else {
                         paragraphs.push(vec![t.clone()]);
                     }
@@ -472,7 +524,11 @@ impl Block {
                 }
             }
         }
-        paragraphs.iter().map(|p| p.join("\n")).collect::<Vec<_>>().join("\n\n")
+        paragraphs
+            .iter()
+            .map(|p| p.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     fn texts(&self) -> impl Iterator<Item = (u32, &str)> {
@@ -484,7 +540,9 @@ impl Block {
 }
 
 fn continues_sentence(previous: Option<&Vec<String>>, next: &str) -> bool {
-    let Some(prev) = previous.and_then(|p| p.last()) else { return false };
+    let Some(prev) = previous.and_then(|p| p.last()) else {
+        return false;
+    };
     let ends_open = !prev.ends_with(['.', '!', '?', ':', ';', '»', ')']);
     let starts_lower = next.chars().next().is_some_and(char::is_lowercase);
     ends_open && starts_lower
@@ -528,8 +586,6 @@ impl Sections {
         }
         self.slot(s).get_or_insert_with(Block::default)
     }
-
-
 }
 
 fn split_sections(fiche: &Fiche) -> Sections {
@@ -596,7 +652,11 @@ fn build_practice(
         (!rest.is_empty()).then(|| rest.render())
     };
 
-    let contact_part = sections.contacts.as_ref().map(parse_contacts).unwrap_or_default();
+    let contact_part = sections
+        .contacts
+        .as_ref()
+        .map(parse_contacts)
+        .unwrap_or_default();
     let mut websites = contact_part.websites;
     if let Some(other) = &sections.other_info {
         for (_, t) in other.texts() {
@@ -615,7 +675,13 @@ fn build_practice(
     let other_info = if other_parts.is_empty() {
         None
     } else {
-        Some(other_parts.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n"))
+        Some(
+            other_parts
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        )
     };
 
     let fields = PracticeFields {
@@ -646,12 +712,20 @@ fn build_practice(
         fields.organisers.as_ref(),
         fields.place_periodicity.as_ref(),
     ];
-    let heading_text = named.into_iter().flatten().map(String::as_str).collect::<Vec<_>>().join("\n");
+    let heading_text = named
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
     fields.communes = crate::communes::registry().find_in(&heading_text);
     if fields.institution.is_none() && fields.organisers.is_none() {
         warnings.push(Diagnostic::new(
             fiche.first_line,
-            format!("fiche \"{}\" names no institution and no organiser", fields.title),
+            format!(
+                "fiche \"{}\" names no institution and no organiser",
+                fields.title
+            ),
         ));
     }
     let source = Source {
@@ -676,9 +750,8 @@ static PHONE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_SPLIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s+/\s+|\s+ou\s+").expect("regex"));
-static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?://[^\s,;]+|www\.[^\s,;]+)").expect("regex")
-});
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://[^\s,;]+|www\.[^\s,;]+)").expect("regex"));
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:\d+[a-z]?\s*,|\d+[a-z]?\s+(?:rue|route|avenue|av\.|boulevard|bd|place|chemin|allée)\b|l\s*-\s*\d{4}\b|\d{4}\s+\p{Lu})")
         .expect("regex")
@@ -704,11 +777,25 @@ fn contact_line(line: &str) -> ContactLine {
             return ContactLine::Phone(phones);
         }
     }
-    let emails: Vec<String> = EMAIL.find_iter(line).map(|m| m.as_str().to_string()).collect();
-    if !emails.is_empty() && (EMAIL_LABEL.is_match(line) || EMAIL.replace_all(line, "").trim().trim_matches('/').trim().is_empty()) {
+    let emails: Vec<String> = EMAIL
+        .find_iter(line)
+        .map(|m| m.as_str().to_string())
+        .collect();
+    if !emails.is_empty()
+        && (EMAIL_LABEL.is_match(line)
+            || EMAIL
+                .replace_all(line, "")
+                .trim()
+                .trim_matches('/')
+                .trim()
+                .is_empty())
+    {
         return ContactLine::Email(emails);
     }
-    if URL.find(line).is_some_and(|m| m.start() == 0 && m.end() == line.len()) {
+    if URL
+        .find(line)
+        .is_some_and(|m| m.start() == 0 && m.end() == line.len())
+    {
         return ContactLine::Url;
     }
     ContactLine::Other
@@ -735,7 +822,8 @@ fn is_address(line: &str) -> bool {
 fn is_name_word(w: &str) -> bool {
     let mut chars = w.chars();
     chars.next().is_some_and(char::is_uppercase)
-        && w.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.')
+        && w.chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.')
         && !w.ends_with('-')
 }
 
@@ -761,7 +849,10 @@ fn person_line(line: &str) -> Option<(String, Option<String>)> {
             // hyphen glued to the name must be followed by a role or an organisation.
             let glued = sep == "- ";
             if is_person_name(left) && (!glued || is_role(right) || is_organisation(right)) {
-                return Some((left.to_string(), (!right.is_empty()).then(|| right.to_string())));
+                return Some((
+                    left.to_string(),
+                    (!right.is_empty()).then(|| right.to_string()),
+                ));
             }
         }
     }
@@ -769,27 +860,74 @@ fn person_line(line: &str) -> Option<(String, Option<String>)> {
 }
 
 const ROLE_WORDS: &[&str] = &[
-    "president", "presidente", "directeur", "directrice", "charge", "chargee", "responsable",
-    "coordinateur", "coordinatrice", "secretaire", "enseignant", "enseignante", "assistant",
-    "assistante", "educateur", "educatrice", "tresorier", "tresoriere", "membre", "echevin",
-    "bourgmestre", "conseiller", "conseillere", "gestionnaire", "animateur", "animatrice",
+    "president",
+    "presidente",
+    "directeur",
+    "directrice",
+    "charge",
+    "chargee",
+    "responsable",
+    "coordinateur",
+    "coordinatrice",
+    "secretaire",
+    "enseignant",
+    "enseignante",
+    "assistant",
+    "assistante",
+    "educateur",
+    "educatrice",
+    "tresorier",
+    "tresoriere",
+    "membre",
+    "echevin",
+    "bourgmestre",
+    "conseiller",
+    "conseillere",
+    "gestionnaire",
+    "animateur",
+    "animatrice",
 ];
 const ORGANISATION_WORDS: &[&str] = &[
-    "asbl", "a.s.b.l.", "service", "commune", "ville", "office", "agence", "croix-rouge", "croix",
-    "caritas", "centre", "ministere", "association", "fondation", "syndicat", "syndikat",
-    "administration", "ecole", "lycee", "federation", "institut", "s.a.", "sarl",
+    "asbl",
+    "a.s.b.l.",
+    "service",
+    "commune",
+    "ville",
+    "office",
+    "agence",
+    "croix-rouge",
+    "croix",
+    "caritas",
+    "centre",
+    "ministere",
+    "association",
+    "fondation",
+    "syndicat",
+    "syndikat",
+    "administration",
+    "ecole",
+    "lycee",
+    "federation",
+    "institut",
+    "s.a.",
+    "sarl",
 ];
 
 fn is_role(line: &str) -> bool {
     let first = line.split_whitespace().next().map(fold).unwrap_or_default();
-    ROLE_WORDS.iter().any(|w| first.trim_end_matches([',', ':']) == *w)
+    ROLE_WORDS
+        .iter()
+        .any(|w| first.trim_end_matches([',', ':']) == *w)
 }
 
 fn is_organisation(line: &str) -> bool {
     let words: Vec<String> = line.split_whitespace().map(fold).collect();
     let acronym = line.split_whitespace().count() <= 2
         && line.chars().filter(|c| c.is_alphabetic()).count() >= 2
-        && line.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+        && line
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
     acronym
         || words.iter().any(|w| {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '.');
@@ -901,7 +1039,10 @@ fn parse_contacts(block: &Block) -> ContactPart {
             let open_organisation = current
                 .filter(|&i| !has_details && part.contacts[i].name.is_none())
                 .map(|i| part.contacts.remove(i));
-            let mut contact = Contact { name: Some(name), ..Contact::default() };
+            let mut contact = Contact {
+                name: Some(name),
+                ..Contact::default()
+            };
             if let Some(org) = open_organisation {
                 contact.organisation = org.organisation;
                 contact.address = org.address;
@@ -929,10 +1070,17 @@ fn parse_contacts(block: &Block) -> ContactPart {
             attach(&mut part.contacts[idx], line);
             continue;
         }
-        match if listed { Ahead::Nothing } else { look_ahead(&lines[i + 1..]) } {
+        match if listed {
+            Ahead::Nothing
+        } else {
+            look_ahead(&lines[i + 1..])
+        } {
             Ahead::Person => label = Some(line.to_string()),
             Ahead::Details => {
-                part.contacts.push(Contact { organisation: Some(line.to_string()), ..Contact::default() });
+                part.contacts.push(Contact {
+                    organisation: Some(line.to_string()),
+                    ..Contact::default()
+                });
                 current = Some(part.contacts.len() - 1);
                 has_details = false;
             }
@@ -971,9 +1119,15 @@ mod tests {
     #[test]
     fn cleaning_removes_markup_only() {
         assert_eq!(clean("## 2<sup>èmes</sup> Assises"), "2èmes Assises");
-        assert_eq!(clean("**Commune/Institution Ville de Differdange**"), "Commune/Institution Ville de Differdange");
+        assert_eq!(
+            clean("**Commune/Institution Ville de Differdange**"),
+            "Commune/Institution Ville de Differdange"
+        );
         assert_eq!(clean("E-mail: [a@b.lu](mailto:a@b.lu)"), "E-mail: a@b.lu");
-        assert_eq!(clean("Strassen est la 1^{ère} commune"), "Strassen est la 1ère commune");
+        assert_eq!(
+            clean("Strassen est la 1^{ère} commune"),
+            "Strassen est la 1ère commune"
+        );
         assert_eq!(clean("  Local \u{a0} \"WOK\"  "), "Local \"WOK\"");
     }
 
@@ -991,14 +1145,32 @@ mod tests {
     #[test]
     fn headings_with_inline_values() {
         let h = heading("Coûts éventuels gratuit", Section::Place).unwrap();
-        assert_eq!((h.section, h.value.as_deref()), (Section::Costs, Some("gratuit")));
-        let h = heading("Public cible du projet | Les nouveaux arrivants", Section::Results).unwrap();
+        assert_eq!(
+            (h.section, h.value.as_deref()),
+            (Section::Costs, Some("gratuit"))
+        );
+        let h = heading(
+            "Public cible du projet | Les nouveaux arrivants",
+            Section::Results,
+        )
+        .unwrap();
         assert_eq!(h.value.as_deref(), Some("Les nouveaux arrivants"));
         let h = heading("Missions et Objectifs: Service d'aide", Section::Organisers).unwrap();
-        assert_eq!((h.section, h.value.as_deref()), (Section::Objectives, Some("Service d'aide")));
+        assert_eq!(
+            (h.section, h.value.as_deref()),
+            (Section::Objectives, Some("Service d'aide"))
+        );
         let h = heading("Institution Agence du Bénévolat", Section::Title).unwrap();
         assert_eq!(h.value.as_deref(), Some("Agence du Bénévolat"));
-        assert!(heading("Autres informations utiles (site web, documents édités,...)", Section::Contacts).unwrap().value.is_none());
+        assert!(
+            heading(
+                "Autres informations utiles (site web, documents édités,...)",
+                Section::Contacts
+            )
+            .unwrap()
+            .value
+            .is_none()
+        );
         // Ordinary sentences are not headings.
         assert!(heading("Commune de Strassen", Section::Place).is_none());
         assert!(heading("Commune de Strassen", Section::Title).is_none());
@@ -1013,7 +1185,13 @@ mod tests {
             person_line("Paul Estgen- secrétaire"),
             Some(("Paul Estgen".into(), Some("secrétaire".into())))
         );
-        for not in ["LE GOUVERNEMENT", "Agence du Bénévolat", "Croix-Rouge – LISKO", "facebook", "CEFIS"] {
+        for not in [
+            "LE GOUVERNEMENT",
+            "Agence du Bénévolat",
+            "Croix-Rouge – LISKO",
+            "facebook",
+            "CEFIS",
+        ] {
             assert!(person_line(not).is_none(), "{not}");
         }
         assert!(is_organisation("CEFIS"));
@@ -1023,11 +1201,17 @@ mod tests {
 
     #[test]
     fn phones_split_on_slash_and_ou() {
-        let ContactLine::Phone(p) = contact_line("Tél : 26 36 02 77 ou 661 36 02 88") else { panic!() };
+        let ContactLine::Phone(p) = contact_line("Tél : 26 36 02 77 ou 661 36 02 88") else {
+            panic!()
+        };
         assert_eq!(p, ["26 36 02 77", "661 36 02 88"]);
-        let ContactLine::Phone(p) = contact_line("Tél : 2755 - 5602") else { panic!() };
+        let ContactLine::Phone(p) = contact_line("Tél : 2755 - 5602") else {
+            panic!()
+        };
         assert_eq!(p, ["2755 - 5602"]);
-        let ContactLine::Email(e) = contact_line("E - mail : luiza.sosna@strassen.lu") else { panic!() };
+        let ContactLine::Email(e) = contact_line("E - mail : luiza.sosna@strassen.lu") else {
+            panic!()
+        };
         assert_eq!(e, ["luiza.sosna@strassen.lu"]);
     }
 }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, as on a fresh machine: formatting, lints, and every test.
+# It installs what the tests need when it is missing; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+# The toolchain is pinned in rust-toolchain.toml; rustup installs it (and rustfmt, clippy) on first use.
+rustup show active-toolchain >/dev/null 2>&1 || true
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace --no-fail-fast
