@@ -162,6 +162,10 @@ fn parse_all(paths: &[PathBuf], format: Option<domain::Format>) -> Result<Vec<Pa
     Ok(parsed)
 }
 
+fn batch_len(batch: &Batch) -> usize {
+    batch.practices.len() + batch.platforms.len() + batch.groups.len() + batch.criteria.len()
+}
+
 #[derive(Serialize)]
 struct FileSummary {
     path: String,
@@ -186,7 +190,8 @@ async fn import(
     let bar = progress(batches.len(), "importing");
     let mut files = Vec::with_capacity(batches.len());
     for Parsed { path, batch } in batches {
-        bar.set_message(path.display().to_string());
+        bar.set_message(format!("{} ({} records)", path.display(), batch_len(&batch)));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
         let result = store.import(&batch, clock.now()).await.with_context(|| {
             format!(
                 "{}: import failed, nothing from this file was written",

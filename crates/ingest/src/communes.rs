@@ -5,9 +5,8 @@ use std::sync::LazyLock;
 use domain::communes::CommuneRegistry;
 
 static REGISTRY: LazyLock<CommuneRegistry> = LazyLock::new(|| {
-    CommuneRegistry::from_tsv(include_str!("../../../data/reference/communes-lu.tsv")).unwrap_or_else(
-        |(line, msg)| panic!("data/reference/communes-lu.tsv:{line}: {msg}"),
-    )
+    CommuneRegistry::from_tsv(include_str!("../../../data/reference/communes-lu.tsv"))
+        .unwrap_or_else(|(line, msg)| panic!("data/reference/communes-lu.tsv:{line}: {msg}"))
 });
 
 /// The communes of Luxembourg, with the spellings documents use.

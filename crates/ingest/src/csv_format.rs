@@ -28,57 +28,133 @@ pub struct Column {
 }
 
 const fn col(name: &'static str, required: bool, description: &'static str) -> Column {
-    Column { name, required, description }
+    Column {
+        name,
+        required,
+        description,
+    }
 }
 
 /// Columns of a practices file, in the order the writer emits them.
 pub const PRACTICE_COLUMNS: &[Column] = &[
     col("id", false, "zesummen id; empty for a new practice"),
-    col("slug", false, "URL slug; written on export, ignored on import (derived from the title)"),
+    col(
+        "slug",
+        false,
+        "URL slug; written on export, ignored on import (derived from the title)",
+    ),
     col("title", true, "title of the practice"),
     col("subtitle", false, "subtitle"),
-    col("institution", false, "commune or institution that carries the practice"),
+    col(
+        "institution",
+        false,
+        "commune or institution that carries the practice",
+    ),
     col("organisers", false, "organisers (organisateurs)"),
     col("communes", false, "communes concerned, separated by \"; \""),
     col("themes", false, "themes, separated by \"; \""),
     col("objectives", false, "objectives (objectifs)"),
-    col("description", false, "short description and approach (brève description)"),
-    col("results", false, "results and added value (résultats / plus-values)"),
+    col(
+        "description",
+        false,
+        "short description and approach (brève description)",
+    ),
+    col(
+        "results",
+        false,
+        "results and added value (résultats / plus-values)",
+    ),
     col("target_public", false, "target public (public cible)"),
-    col("place_periodicity", false, "place and periodicity (lieu et périodicité)"),
+    col(
+        "place_periodicity",
+        false,
+        "place and periodicity (lieu et périodicité)",
+    ),
     col("costs", false, "costs (coûts éventuels)"),
-    col("other_info", false, "other useful information (autres informations utiles)"),
+    col(
+        "other_info",
+        false,
+        "other useful information (autres informations utiles)",
+    ),
     col(
         "contacts",
         false,
         "JSON array of contacts: [{\"name\", \"role\", \"organisation\", \"phones\": [], \"emails\": []}]",
     ),
     col("websites", false, "websites, separated by \"; \""),
-    col("spiral_components", false, "SPIRAL component codes (A01, D00, …), separated by \"; \""),
+    col(
+        "spiral_components",
+        false,
+        "SPIRAL component codes (A01, D00, …), separated by \"; \"",
+    ),
     col(
         "sources",
         false,
         "JSON array of sources: [{\"document\", \"first_line\", \"last_line\"}]",
     ),
-    col("status", false, "draft, submitted, published (default) or archived"),
+    col(
+        "status",
+        false,
+        "draft, submitted, published (default) or archived",
+    ),
     col("language", false, "fr (default), de, en or lb"),
-    col("created_at", false, "creation time, RFC 3339 (2018-10-31T13:27:00Z)"),
-    col("updated_at", false, "last change, RFC 3339 (2018-10-31T13:27:00Z)"),
+    col(
+        "created_at",
+        false,
+        "creation time, RFC 3339 (2018-10-31T13:27:00Z)",
+    ),
+    col(
+        "updated_at",
+        false,
+        "last change, RFC 3339 (2018-10-31T13:27:00Z)",
+    ),
 ];
 
 /// Columns of a criteria file, in the order the writer emits them.
 pub const CRITERION_COLUMNS: &[Column] = &[
-    col("id", false, "criterion id (wikispiral Crit ID); empty for a new criterion"),
+    col(
+        "id",
+        false,
+        "criterion id (wikispiral Crit ID); empty for a new criterion",
+    ),
     col("platform", true, "platform (plate-forme) name"),
     col("group", true, "homogeneous group (groupe homogène) name"),
-    col("question", true, "question code: WB (well-being), IB (ill-being) or ACT (action)"),
-    col("expressions", false, "number of individual expressions merged into the criterion"),
+    col(
+        "question",
+        true,
+        "question code: WB (well-being), IB (ill-being) or ACT (action)",
+    ),
+    col(
+        "expressions",
+        false,
+        "number of individual expressions merged into the criterion",
+    ),
     col("text", true, "the post-it text, verbatim"),
-    col("component", false, "component code (A01, or a fine code such as A01-11/P15/k)"),
-    col("meaning", false, "meaning code (sens): P, O, Q, S, R or a letter and two digits"),
-    col("proposition", false, "reformulation used to build a progress indicator"),
-    col("created_at", false, "creation time, local (2018-10-31T13:27:00)"),
-    col("updated_at", false, "last change, local (2018-10-31T13:27:00)"),
+    col(
+        "component",
+        false,
+        "component code (A01, or a fine code such as A01-11/P15/k)",
+    ),
+    col(
+        "meaning",
+        false,
+        "meaning code (sens): P, O, Q, S, R or a letter and two digits",
+    ),
+    col(
+        "proposition",
+        false,
+        "reformulation used to build a progress indicator",
+    ),
+    col(
+        "created_at",
+        false,
+        "creation time, local (2018-10-31T13:27:00)",
+    ),
+    col(
+        "updated_at",
+        false,
+        "last change, local (2018-10-31T13:27:00)",
+    ),
 ];
 
 /// Writes practices as CSV (`,`-separated, header first) in [`PRACTICE_COLUMNS`] order.
@@ -97,7 +173,11 @@ pub fn write_criteria<W: io::Write>(w: W, criteria: &[Criterion]) -> io::Result<
     let mut out = csv::Writer::from_writer(w);
     out.write_record(CRITERION_COLUMNS.iter().map(|c| c.name))?;
     for c in criteria {
-        out.write_record(CRITERION_COLUMNS.iter().map(|col| criterion_cell(c, col.name)))?;
+        out.write_record(
+            CRITERION_COLUMNS
+                .iter()
+                .map(|col| criterion_cell(c, col.name)),
+        )?;
     }
     out.flush()
 }
@@ -142,8 +222,16 @@ fn criterion_cell(c: &Criterion, column: &str) -> String {
         "question" => c.question.clone(),
         "expressions" => c.expressions.map(|n| n.to_string()).unwrap_or_default(),
         "text" => c.text.clone(),
-        "component" => c.component.as_ref().map(ToString::to_string).unwrap_or_default(),
-        "meaning" => c.meaning.as_ref().map(ToString::to_string).unwrap_or_default(),
+        "component" => c
+            .component
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        "meaning" => c
+            .meaning
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         "proposition" => text(&c.proposition),
         "created_at" => c.created_at.map(local_cell).unwrap_or_default(),
         "updated_at" => c.updated_at.map(local_cell).unwrap_or_default(),
@@ -199,19 +287,26 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = LineIndex::new(text);
     let mut records = reader.records();
     let header = match records.next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(csv_error(document, &e)),
+        Some(Err(e)) => return Err(csv_error(document, &e, &mut lines)),
         None => {
             return Err(IngestError::new(
                 document,
                 1,
-                format!("found an empty file: expected a header line `{}`", header_of(PRACTICE_COLUMNS)),
+                format!(
+                    "found an empty file: expected a header line `{}`",
+                    header_of(PRACTICE_COLUMNS)
+                ),
             ));
         }
     };
-    let names: Vec<String> = header.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
+    let names: Vec<String> = header
+        .iter()
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
     let kind = kind_of(document, &names)?;
     let known = match kind {
         Kind::Practices => PRACTICE_COLUMNS,
@@ -247,8 +342,8 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     }
     let question_codes = crate::reference::bundled_question_codes();
     for record in records {
-        let record = record.map_err(|e| csv_error(document, &e))?;
-        let line = record.position().map_or(0, |p| p.line() as u32);
+        let record = record.map_err(|e| csv_error(document, &e, &mut lines))?;
+        let line = lines.line(record.position());
         // Spreadsheets leave rows with nothing but delimiters.
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -264,7 +359,12 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
                 ),
             ));
         }
-        let row = Row { document, line, columns: &columns, record: &record };
+        let row = Row {
+            document,
+            line,
+            columns: &columns,
+            record: &record,
+        };
         match kind {
             Kind::Practices => batch.practices.push(row.practice()?),
             Kind::Criteria => {
@@ -303,7 +403,11 @@ fn add_platforms_and_groups(batch: &mut Batch) {
                 created_at: None,
             });
         }
-        if !batch.groups.iter().any(|g| g.name == c.group && g.platform == c.platform) {
+        if !batch
+            .groups
+            .iter()
+            .any(|g| g.name == c.group && g.platform == c.platform)
+        {
             batch.groups.push(domain::HomogeneousGroup {
                 id: None,
                 name: c.group.clone(),
@@ -347,14 +451,22 @@ fn kind_of(document: &str, names: &[String]) -> Result<Kind, IngestError> {
             ),
         ));
     };
-    let columns = if kind == Kind::Practices { PRACTICE_COLUMNS } else { CRITERION_COLUMNS };
+    let columns = if kind == Kind::Practices {
+        PRACTICE_COLUMNS
+    } else {
+        CRITERION_COLUMNS
+    };
     let missing: Vec<String> = columns
         .iter()
         .filter(|c| c.required && !names.iter().any(|n| n == c.name))
         .map(|c| format!("`{}`", c.name))
         .collect();
     if !missing.is_empty() {
-        let what = if kind == Kind::Practices { "practices" } else { "criteria" };
+        let what = if kind == Kind::Practices {
+            "practices"
+        } else {
+            "criteria"
+        };
         return Err(IngestError::new(
             document,
             1,
@@ -378,19 +490,29 @@ struct Row<'a> {
 
 impl Row<'_> {
     fn cell(&self, column: &str) -> &str {
-        self.columns.get(column).and_then(|&i| self.record.get(i)).map_or("", str::trim)
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map_or("", str::trim)
     }
 
     fn error(&self, column: &str, message: impl AsRef<str>) -> IngestError {
-        IngestError::new(self.document, self.line, format!("column `{column}`: {}", message.as_ref()))
+        IngestError::new(
+            self.document,
+            self.line,
+            format!("column `{column}`: {}", message.as_ref()),
+        )
     }
 
     fn text(&self, column: &str) -> Option<String> {
-        Some(self.cell(column)).filter(|c| !c.is_empty()).map(str::to_string)
+        Some(self.cell(column))
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
     }
 
     fn required(&self, column: &str) -> Result<String, IngestError> {
-        self.text(column).ok_or_else(|| self.error(column, "found an empty cell: expected a value"))
+        self.text(column)
+            .ok_or_else(|| self.error(column, "found an empty cell: expected a value"))
     }
 
     fn list(&self, column: &str) -> Vec<String> {
@@ -402,16 +524,28 @@ impl Row<'_> {
             .collect()
     }
 
-    fn json<T: serde::de::DeserializeOwned>(&self, column: &str, shape: &str) -> Result<Vec<T>, IngestError> {
+    fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        column: &str,
+        shape: &str,
+    ) -> Result<Vec<T>, IngestError> {
         let cell = self.cell(column);
         if cell.is_empty() {
             return Ok(Vec::new());
         }
-        serde_json::from_str(cell)
-            .map_err(|e| self.error(column, format!("found invalid JSON ({e}): expected {shape}")))
+        serde_json::from_str(cell).map_err(|e| {
+            self.error(
+                column,
+                format!("found invalid JSON ({e}): expected {shape}"),
+            )
+        })
     }
 
-    fn number<T: std::str::FromStr>(&self, column: &str, what: &str) -> Result<Option<T>, IngestError> {
+    fn number<T: std::str::FromStr>(
+        &self,
+        column: &str,
+        what: &str,
+    ) -> Result<Option<T>, IngestError> {
         let cell = self.cell(column);
         if cell.is_empty() {
             return Ok(None);
@@ -431,7 +565,10 @@ impl Row<'_> {
         }
         // A spreadsheet may drop the zone; zesummen's times are UTC.
         parse_local(cell).map(|t| Some(t.and_utc())).ok_or_else(|| {
-            self.error(column, format!("found `{cell}`: expected a date and time like 2018-10-31T13:27:00Z"))
+            self.error(
+                column,
+                format!("found `{cell}`: expected a date and time like 2018-10-31T13:27:00Z"),
+            )
         })
     }
 
@@ -441,10 +578,17 @@ impl Row<'_> {
             return Ok(None);
         }
         parse_local(cell)
-            .or_else(|| DateTime::parse_from_rfc3339(cell).ok().map(|t| t.naive_local()))
+            .or_else(|| {
+                DateTime::parse_from_rfc3339(cell)
+                    .ok()
+                    .map(|t| t.naive_local())
+            })
             .map(Some)
             .ok_or_else(|| {
-                self.error(column, format!("found `{cell}`: expected a date and time like 2018-10-31T13:27:00"))
+                self.error(
+                    column,
+                    format!("found `{cell}`: expected a date and time like 2018-10-31T13:27:00"),
+                )
             })
     }
 
@@ -452,13 +596,20 @@ impl Row<'_> {
         let status = match self.cell("status") {
             "" => Status::default(),
             s => Status::parse(s).ok_or_else(|| {
-                self.error("status", format!("found `{s}`: expected draft, submitted, published or archived"))
+                self.error(
+                    "status",
+                    format!("found `{s}`: expected draft, submitted, published or archived"),
+                )
             })?,
         };
         let language = match self.cell("language") {
             "" => Language::default(),
-            s => Language::parse(s)
-                .ok_or_else(|| self.error("language", format!("found `{s}`: expected fr, de, en or lb")))?,
+            s => Language::parse(s).ok_or_else(|| {
+                self.error(
+                    "language",
+                    format!("found `{s}`: expected fr, de, en or lb"),
+                )
+            })?,
         };
         let fields = PracticeFields {
             title: self.required("title")?,
@@ -520,14 +671,63 @@ impl Row<'_> {
     }
 }
 
-/// Parses a zone-less date and time as wikispiral and spreadsheets print them.
-pub(crate) fn parse_local(s: &str) -> Option<NaiveDateTime> {
-    const FORMATS: [&str; 4] =
-        ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"];
-    FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
+/// Line numbers of CSV records, from their byte offsets: the csv crate's own line count
+/// leaves out blank lines and counts `\r\n` oddly, and messages must name the real line.
+pub(crate) struct LineIndex<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u32,
 }
 
-fn csv_error(document: &str, e: &csv::Error) -> IngestError {
-    let line = e.position().map_or(0, |p| p.line() as u32);
-    IngestError::new(document, line, format!("unreadable CSV ({e}): expected delimited UTF-8 text"))
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record that starts at `position` (blank lines before it skipped).
+    pub(crate) fn line(&mut self, position: Option<&csv::Position>) -> u32 {
+        let Some(position) = position else { return 0 };
+        let mut byte = (position.byte() as usize).min(self.text.len());
+        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte < self.byte {
+            (self.byte, self.line) = (0, 1);
+        }
+        // One pass over the file in all: not worth a dependency.
+        #[allow(clippy::naive_bytecount)]
+        let newlines = self.text[self.byte..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        self.line += newlines;
+        self.byte = byte;
+        self.line
+    }
+}
+
+/// Parses a zone-less date and time as wikispiral and spreadsheets print them.
+pub(crate) fn parse_local(s: &str) -> Option<NaiveDateTime> {
+    const FORMATS: [&str; 4] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ];
+    FORMATS
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
+}
+
+pub(crate) fn csv_error(document: &str, e: &csv::Error, lines: &mut LineIndex) -> IngestError {
+    let line = lines.line(e.position());
+    IngestError::new(
+        document,
+        line,
+        format!("unreadable CSV ({e}): expected delimited UTF-8 text"),
+    )
 }

@@ -32,9 +32,10 @@ pub fn detect(document: &str, text: &str) -> Result<Format, IngestError> {
     }
     let folded: Vec<String> = text.lines().map(|l| fold(l.trim())).collect();
     let starts_row = |prefix: &str| {
-        folded
-            .iter()
-            .any(|l| l.strip_prefix(prefix).is_some_and(|rest| rest.trim_start().starts_with('|')))
+        folded.iter().any(|l| {
+            l.strip_prefix(prefix)
+                .is_some_and(|rest| rest.trim_start().starts_with('|'))
+        })
     };
     if folded.iter().any(|l| is_spiral_header(l)) {
         return Ok(Format::SpiralCriteria);
@@ -49,7 +50,10 @@ pub fn detect(document: &str, text: &str) -> Result<Format, IngestError> {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
-        .map_or_else(|| "an empty file".to_string(), |l| format!("`{}`", excerpt(l)));
+        .map_or_else(
+            || "an empty file".to_string(),
+            |l| format!("`{}`", excerpt(l)),
+        );
     Err(IngestError::new(
         document,
         1,
@@ -62,8 +66,11 @@ pub fn detect(document: &str, text: &str) -> Result<Format, IngestError> {
 
 /// `Crit ID | …` or `Nom du groupe | Plate-forme | …` (folded, possibly a markdown table).
 fn is_spiral_header(folded: &str) -> bool {
-    let cells: Vec<&str> =
-        folded.trim_start_matches('|').split('|').map(str::trim).collect();
+    let cells: Vec<&str> = folded
+        .trim_start_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect();
     match cells.as_slice() {
         [first, ..] if *first == "crit id" && cells.len() > 1 => true,
         [first, second, ..] => *first == "nom du groupe" && *second == "plate-forme",
@@ -108,7 +115,8 @@ fn is_csv_header(line: &str) -> bool {
     let is_name = |n: &String| {
         !n.is_empty()
             && n.len() <= 40
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '-' | '.'))
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
     };
     if !names.iter().all(is_name) {
         return false;

@@ -29,7 +29,11 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let export = Export::deserialize(&mut de).and_then(|e| de.end().map(|()| e));
     let export = export.map_err(|e| json_error(document, &e))?;
-    batch.practices = export.practices.into_iter().map(PracticeRecord::from).collect();
+    batch.practices = export
+        .practices
+        .into_iter()
+        .map(PracticeRecord::from)
+        .collect();
     batch.platforms = export.platforms;
     batch.groups = export.groups;
     batch.criteria = export.criteria;
@@ -54,7 +58,10 @@ fn json_error(document: &str, e: &serde_json::Error) -> IngestError {
     IngestError::new(
         document,
         e.line() as u32,
-        format!("found invalid JSON at column {} ({message}): {EXPECTED}", e.column()),
+        format!(
+            "found invalid JSON at column {} ({message}): {EXPECTED}",
+            e.column()
+        ),
     )
 }
 
@@ -78,7 +85,9 @@ impl<'de> Visitor<'de> for ExportVisitor {
     type Value = Export;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object with practices, platforms, groups, criteria, or an array of practices")
+        f.write_str(
+            "an object with practices, platforms, groups, criteria, or an array of practices",
+        )
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Export, A::Error> {

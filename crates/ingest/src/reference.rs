@@ -12,6 +12,7 @@ use domain::{
 };
 
 use crate::IngestError;
+use crate::csv_format::{LineIndex, csv_error};
 
 /// The version name of the codebook bundled with zesummen: what was known of the 2015 key.
 pub const BUNDLED_VERSION: &str = "2015-known";
@@ -91,12 +92,20 @@ pub fn parse_codebook(document: &str, version: &str, text: &str) -> Result<Codeb
             ));
         }
         if !seen.insert(code.to_string()) {
-            return Err(row.error("code", format!("found `{code}` a second time: expected each code once")));
+            return Err(row.error(
+                "code",
+                format!("found `{code}` a second time: expected each code once"),
+            ));
         }
         let label_en = row.optional("label_en");
         let label_fr = row.optional("label_fr");
         let status = row.optional("status").unwrap_or_else(|| {
-            if label_en.is_none() && label_fr.is_none() { "code-only" } else { "imported" }.to_string()
+            if label_en.is_none() && label_fr.is_none() {
+                "code-only"
+            } else {
+                "imported"
+            }
+            .to_string()
         });
         entries.push(CodebookEntry {
             code: code.to_string(),
@@ -109,7 +118,10 @@ pub fn parse_codebook(document: &str, version: &str, text: &str) -> Result<Codeb
             source: row.optional("source"),
         });
     }
-    Ok(Codebook { version: version.to_string(), entries })
+    Ok(Codebook {
+        version: version.to_string(),
+        entries,
+    })
 }
 
 /// Reads the meaning codes (`code`, `label_en`, `label_fr`, `step`, `status`, `source`).
@@ -128,7 +140,10 @@ pub fn parse_meanings(document: &str, text: &str) -> Result<Vec<MeaningEntry>, I
             let step = match row.optional("step") {
                 None => None,
                 Some(s) => Some(s.parse::<u32>().map_err(|_| {
-                    row.error("step", format!("found `{s}`: expected a whole number or nothing"))
+                    row.error(
+                        "step",
+                        format!("found `{s}`: expected a whole number or nothing"),
+                    )
                 })?),
             };
             Ok(MeaningEntry {
@@ -214,10 +229,11 @@ impl<'a> Table<'a> {
             // Tab-separated reference files are not quoted; an apostrophe or quote is text.
             .quoting(delimiter != b'\t')
             .from_reader(text.as_bytes());
+        let mut lines = LineIndex::new(text);
         let mut records = reader.records();
         let header = match records.next() {
             Some(Ok(h)) => h,
-            Some(Err(e)) => return Err(csv_error(document, &e)),
+            Some(Err(e)) => return Err(csv_error(document, &e, &mut lines)),
             None => {
                 return Err(IngestError::new(
                     document,
@@ -230,8 +246,11 @@ impl<'a> Table<'a> {
         for (i, name) in header.iter().enumerate() {
             columns.entry(name.trim().to_ascii_lowercase()).or_insert(i);
         }
-        let missing: Vec<&str> =
-            required.iter().copied().filter(|c| !columns.contains_key(*c)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.contains_key(*c))
+            .collect();
         if !missing.is_empty() {
             return Err(IngestError::new(
                 document,
@@ -239,24 +258,36 @@ impl<'a> Table<'a> {
                 format!(
                     "missing column{} {}: expected a header with {expected_header}",
                     if missing.len() > 1 { "s" } else { "" },
-                    missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    missing
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
         let mut rows = Vec::new();
         for record in records {
-            let record = record.map_err(|e| csv_error(document, &e))?;
+            let record = record.map_err(|e| csv_error(document, &e, &mut lines))?;
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line() as u32);
+            let line = lines.line(record.position());
             rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
         }
-        Ok(Table { document, columns, rows })
+        Ok(Table {
+            document,
+            columns,
+            rows,
+        })
     }
 
     fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(move |(line, cells)| Row { table: self, line: *line, cells })
+        self.rows.iter().map(move |(line, cells)| Row {
+            table: self,
+            line: *line,
+            cells,
+        })
     }
 }
 
@@ -270,7 +301,9 @@ impl Row<'_> {
     }
 
     fn optional(&self, column: &str) -> Option<String> {
-        Some(self.cell(column)).filter(|c| !c.is_empty()).map(str::to_string)
+        Some(self.cell(column))
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
     }
 
     fn required(&self, column: &str) -> Result<&str, IngestError> {
@@ -289,9 +322,4 @@ impl Row<'_> {
             format!("column `{column}`: {}", message.as_ref()),
         )
     }
-}
-
-fn csv_error(document: &str, e: &csv::Error) -> IngestError {
-    let line = e.position().map_or(0, |p| p.line() as u32);
-    IngestError::new(document, line, format!("unreadable table row ({e}): expected delimited text"))
 }

@@ -17,9 +17,8 @@ use regex::Regex;
 use crate::IngestError;
 use crate::csv_format::parse_local;
 
-static DATE_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$").expect("regex")
-});
+static DATE_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$").expect("regex"));
 
 /// Reads a wikispiral export, taking question codes from the bundled reference (WB, IB, ACT).
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
@@ -70,7 +69,9 @@ pub fn parse_with_questions(
                 batch.groups.push(group);
             }
             Region::Criteria => {
-                batch.criteria.push(criterion_row(document, line_no, &cells, questions)?);
+                batch
+                    .criteria
+                    .push(criterion_row(document, line_no, &cells, questions)?);
             }
             Region::Outside => {
                 return Err(IngestError::new(
@@ -202,7 +203,10 @@ fn group_row(
             Err(IngestError::new(
                 document,
                 line,
-                format!("found no {what} in group row `{}`: expected `Nom du groupe | Plate-forme | Langue | Créé le |`", excerpt(&cells.join(" | "))),
+                format!(
+                    "found no {what} in group row `{}`: expected `Nom du groupe | Plate-forme | Langue | Créé le |`",
+                    excerpt(&cells.join(" | "))
+                ),
             ))
         } else {
             Ok(normalise_line(value))
@@ -210,18 +214,24 @@ fn group_row(
     };
     let name = required(columns.name, "group name")?;
     let platform = required(columns.platform, "platform")?;
-    let language = columns.language.map(cell).filter(|l| !l.is_empty()).map(|printed| {
-        language_code(printed).map_or_else(
-            || {
-                warnings.push(Diagnostic::new(
-                    line,
-                    format!("language `{printed}` has no known ISO 639-1 code: kept as printed"),
-                ));
-                printed.to_string()
-            },
-            str::to_string,
-        )
-    });
+    let language = columns
+        .language
+        .map(cell)
+        .filter(|l| !l.is_empty())
+        .map(|printed| {
+            language_code(printed).map_or_else(
+                || {
+                    warnings.push(Diagnostic::new(
+                        line,
+                        format!(
+                            "language `{printed}` has no known ISO 639-1 code: kept as printed"
+                        ),
+                    ));
+                    printed.to_string()
+                },
+                str::to_string,
+            )
+        });
     let created_at = match columns.created.map(cell).filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => Some(parse_local(c).ok_or_else(|| {
@@ -232,7 +242,14 @@ fn group_row(
             )
         })?),
     };
-    Ok(HomogeneousGroup { id: None, name, platform, language, profile: None, created_at })
+    Ok(HomogeneousGroup {
+        id: None,
+        name,
+        platform,
+        language,
+        profile: None,
+        created_at,
+    })
 }
 
 /// The ISO 639-1 code of a language as wikispiral prints its name ("Français" → "fr").
@@ -249,7 +266,14 @@ fn language_code(printed: &str) -> Option<&'static str> {
     }
 }
 
-/// Maps one criteria row by content: see the module documentation and the README.
+/// Maps one criteria row by content. The first three cells are the id (a whole number), the
+/// platform and the group, in every layout. After them, empty cells are skipped and:
+/// - a question code of the reference (WB, IB, ACT) is the question;
+/// - a bare whole number is the number of expressions (`NB express`);
+/// - `YYYY-MM-DD HH:MM` cells are the creation, then the modification date;
+/// - the first component-shaped code is the component, unless the cell right after the post-it
+///   is empty (no component); a further code is the meaning (`Sens`);
+/// - the first free-text cell is the post-it, the second the proposition.
 fn criterion_row(
     document: &str,
     line: u32,
@@ -299,7 +323,9 @@ fn criterion_row(
             })?);
         } else if DATE_TIME.is_match(cell) {
             let t = parse_local(cell).ok_or_else(|| {
-                error(format!("found `{cell}`: expected a valid date and time like 2018-10-31 13:27"))
+                error(format!(
+                    "found `{cell}`: expected a valid date and time like 2018-10-31 13:27"
+                ))
             })?;
             if dates.len() == 2 {
                 return Err(error(format!(
@@ -312,7 +338,11 @@ fn criterion_row(
             .flatten()
         {
             component = Some(code);
-        } else if let Some(code) = meaning.is_none().then(|| MeaningCode::parse(cell).ok()).flatten() {
+        } else if let Some(code) = meaning
+            .is_none()
+            .then(|| MeaningCode::parse(cell).ok())
+            .flatten()
+        {
             meaning = Some(code);
         } else if texts.len() < 2 {
             component_slot_next = texts.is_empty();
@@ -331,7 +361,9 @@ fn criterion_row(
         ))
     })?;
     let Some(&text) = texts.first() else {
-        return Err(error(format!("found no post-it text in criterion {id}: {expected_row}")));
+        return Err(error(format!(
+            "found no post-it text in criterion {id}: {expected_row}"
+        )));
     };
     Ok(Criterion {
         id: Some(id),
@@ -371,7 +403,11 @@ fn add_named_platforms_and_groups(batch: &mut Batch) {
     }
     for i in 0..batch.criteria.len() {
         let c = &batch.criteria[i];
-        if !batch.groups.iter().any(|g| g.name == c.group && g.platform == c.platform) {
+        if !batch
+            .groups
+            .iter()
+            .any(|g| g.name == c.group && g.platform == c.platform)
+        {
             let group = HomogeneousGroup {
                 id: None,
                 name: c.group.clone(),
@@ -399,11 +435,19 @@ pub(crate) fn ranges(lines: &[u32]) -> String {
         }
     }
     out.push(range(start, end));
-    format!("line{} {}", if lines.len() > 1 { "s" } else { "" }, out.join(", "))
+    format!(
+        "line{} {}",
+        if lines.len() > 1 { "s" } else { "" },
+        out.join(", ")
+    )
 }
 
 fn range(start: u32, end: u32) -> String {
-    if start == end { start.to_string() } else { format!("{start}–{end}") }
+    if start == end {
+        start.to_string()
+    } else {
+        format!("{start}–{end}")
+    }
 }
 
 pub(crate) fn excerpt(s: &str) -> String {

@@ -16,7 +16,8 @@ use crate::spiral_criteria::{excerpt, ranges};
 const TITLE_MAX: usize = 120;
 const TITLE_CUT: usize = 100;
 
-const EXPECTED_ROW: &str = "expected a row `commune |`, `practice |`, `themes |`, closed by a lone `|` line";
+const EXPECTED_ROW: &str =
+    "expected a row `commune |`, `practice |`, `themes |`, closed by a lone `|` line";
 
 /// Reads the table; one practice per row.
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
@@ -42,7 +43,11 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
             first,
             format!(
                 "lines {}: preamble (title, introduction, download link), not a practice: skipped",
-                if first == last { first.to_string() } else { format!("{first}–{last}") }
+                if first == last {
+                    first.to_string()
+                } else {
+                    format!("{first}–{last}")
+                }
             ),
         ));
     }
@@ -88,7 +93,9 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
                         ),
                     ));
                 }
-                batch.practices.push(practice(document, &row));
+                batch
+                    .practices
+                    .push(practice(document, &row, &mut batch.warnings));
             }
             n => {
                 return Err(IngestError::new(
@@ -143,7 +150,11 @@ fn tokenise<'a>(
 ) -> (Vec<Row<'a>>, Vec<u32>) {
     let mut rows = Vec::new();
     let mut blanks = Vec::new();
-    let mut row = Row { cells: Vec::new(), first_line: 0, last_line: 0 };
+    let mut row = Row {
+        cells: Vec::new(),
+        first_line: 0,
+        last_line: 0,
+    };
     let mut open: Option<Cell<'a>> = None;
     for (index, raw) in lines.iter().enumerate().skip(start) {
         let line_no = index as u32 + 1;
@@ -163,7 +174,11 @@ fn tokenise<'a>(
             } else {
                 rows.push(std::mem::replace(
                     &mut row,
-                    Row { cells: Vec::new(), first_line: 0, last_line: 0 },
+                    Row {
+                        cells: Vec::new(),
+                        first_line: 0,
+                        last_line: 0,
+                    },
                 ));
             }
             continue;
@@ -172,13 +187,17 @@ fn tokenise<'a>(
         let mut segments = line.split('|').peekable();
         while let Some(segment) = segments.next() {
             let segment = segment.trim();
-            let cell = open.get_or_insert_with(|| Cell { lines: Vec::new(), cut: false });
+            let cell = open.get_or_insert_with(|| Cell {
+                lines: Vec::new(),
+                cut: false,
+            });
             if !segment.is_empty() {
                 cell.lines.push(segment);
             }
             if segments.peek().is_some() {
                 // A `|` with nothing before it on the line closes no cell.
-                row.cells.extend(open.take().filter(|c| !c.lines.is_empty()));
+                row.cells
+                    .extend(open.take().filter(|c| !c.lines.is_empty()));
             }
         }
         // A line that ends with `|` leaves an empty cell open: drop it.
@@ -204,10 +223,24 @@ fn tokenise<'a>(
     (rows, blanks)
 }
 
-fn practice(document: &str, row: &Row) -> PracticeRecord {
-    let commune = row.cells[0].joined();
+fn practice(document: &str, row: &Row, warnings: &mut Vec<Diagnostic>) -> PracticeRecord {
+    let printed = row.cells[0].joined();
+    // One spelling per commune, so that search facets and identity keys agree across sources.
+    let commune = if let Some(name) = crate::communes::registry().canonical(&printed) {
+        name.to_string()
+    } else {
+        warnings.push(Diagnostic::new(
+            row.first_line,
+            format!("commune `{printed}` is not in the registry of communes: kept as printed"),
+        ));
+        printed
+    };
     let description = normalise_block(&row.cells[1].lines.join("\n"));
-    let themes = row.cells.get(2).map(|c| themes(&c.joined())).unwrap_or_default();
+    let themes = row
+        .cells
+        .get(2)
+        .map(|c| themes(&c.joined()))
+        .unwrap_or_default();
     let fields = PracticeFields {
         title: title(&normalise_line(&description)),
         communes: vec![commune],
@@ -237,7 +270,12 @@ fn themes(cell: &str) -> Vec<String> {
 /// The table prints no title: the first sentence of the practice stands for one, cut at a word
 /// boundary when it is too long to read as a title (the description keeps the whole text).
 fn title(text: &str) -> String {
-    let sentence = match text.find(". ") {
+    // An ellipsis (`... `) does not end the sentence.
+    let end = text
+        .match_indices(". ")
+        .map(|(i, _)| i)
+        .find(|&i| !text[..i].ends_with('.'));
+    let sentence = match end {
         Some(end) => &text[..end],
         // A lone final full stop is punctuation, not part of a title; an ellipsis is kept.
         None if text.ends_with('.') && !text.ends_with("..") => &text[..text.len() - 1],
@@ -269,7 +307,10 @@ mod tests {
     fn titles_are_first_sentences_cut_at_words() {
         assert_eq!(title("Court. Suite du texte."), "Court");
         assert_eq!(title("Une seule phrase."), "Une seule phrase");
-        assert_eq!(title("Des points... de suspension"), "Des points... de suspension");
+        assert_eq!(
+            title("Des points... de suspension"),
+            "Des points... de suspension"
+        );
         let long = "mot ".repeat(40);
         let t = title(long.trim());
         assert!(t.ends_with('…'));

@@ -1,6 +1,9 @@
 //! The wikispiral export of Blégny, and the by-content mapping of criteria rows in both the
 //! shifted layout wikispiral prints and the full 11-column layout its header announces.
 
+// Criterion ids are written as wikispiral prints them.
+#![allow(clippy::unreadable_literal)]
+
 use chrono::NaiveDateTime;
 use domain::{Batch, Criterion, Format};
 use ingest::spiral_criteria;
@@ -22,6 +25,7 @@ fn at(s: &str) -> NaiveDateTime {
 }
 
 /// Every row of the export: id, question, post-it, component, created, modified.
+#[rustfmt::skip]
 const ROWS: [(i64, &str, &str, &str, &str, &str); 36] = [
     (295019, "ACT", "organiser un groupe d'entraide, de rencontre toutes les semaines", "I07", "2018-10-31 13:27", "2018-10-31 13:27"),
     (295018, "ACT", "trouver des personnes ressources professionnelles (emploi), carrefour formation", "C06", "2018-10-31 13:27", "2018-10-31 13:27"),
@@ -71,7 +75,11 @@ fn every_criterion_of_blegny_is_mapped_by_content() {
         assert_eq!(c.id, Some(id), "{context}");
         assert_eq!(c.question, question, "{context}");
         assert_eq!(c.text, text, "{context}");
-        assert_eq!(c.component.as_ref().map(|c| c.as_str()), Some(component), "{context}");
+        assert_eq!(
+            c.component.as_ref().map(domain::ComponentCode::as_str),
+            Some(component),
+            "{context}"
+        );
         assert_eq!(c.created_at, Some(at(created)), "{context}");
         assert_eq!(c.updated_at, Some(at(updated)), "{context}");
         // The shifted layout has no expressions, meaning or proposition: none may be invented.
@@ -98,8 +106,14 @@ fn platform_and_group_come_from_the_page() {
     assert_eq!(p.name, "Blégny");
     assert_eq!(p.country.as_deref(), Some("Belgique"));
     let description = p.description.as_deref().unwrap();
-    assert!(description.starts_with("Depuis 2009 la Commune de Blégny a conçu"), "{description}");
-    assert!(description.ends_with("Plan de cohésion sociale démarré en 2014."), "{description}");
+    assert!(
+        description.starts_with("Depuis 2009 la Commune de Blégny a conçu"),
+        "{description}"
+    );
+    assert!(
+        description.ends_with("Plan de cohésion sociale démarré en 2014."),
+        "{description}"
+    );
     assert_eq!(p.id, None);
 
     assert_eq!(batch.groups.len(), 1);
@@ -179,11 +193,17 @@ fn full_layout_maps_every_column() {
     ];
     assert_eq!(batch.criteria, expected);
     // No platform header line: the platform and groups come from the rows.
-    let platforms: Vec<(&str, Option<&str>)> =
-        batch.platforms.iter().map(|p| (p.name.as_str(), p.country.as_deref())).collect();
+    let platforms: Vec<(&str, Option<&str>)> = batch
+        .platforms
+        .iter()
+        .map(|p| (p.name.as_str(), p.country.as_deref()))
+        .collect();
     assert_eq!(platforms, [("Esch", None)]);
-    let groups: Vec<(&str, &str)> =
-        batch.groups.iter().map(|g| (g.name.as_str(), g.platform.as_str())).collect();
+    let groups: Vec<(&str, &str)> = batch
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.platform.as_str()))
+        .collect();
     assert_eq!(groups, [("Parents seuls", "Esch"), ("Jeunes", "Esch")]);
     assert!(batch.warnings.is_empty(), "{:?}", batch.warnings);
 }
@@ -195,8 +215,14 @@ fn a_single_letter_code_is_a_meaning() {
     let batch = spiral_criteria::parse("x.txt", text).unwrap();
     let c = &batch.criteria[0];
     assert_eq!(c.component, None);
-    assert_eq!(c.meaning.as_ref().map(|m| m.as_str()), Some("Q"));
-    assert_eq!((c.created_at, c.updated_at), (Some(at("2019-03-01 10:00")), None));
+    assert_eq!(
+        c.meaning.as_ref().map(domain::MeaningCode::as_str),
+        Some("Q")
+    );
+    assert_eq!(
+        (c.created_at, c.updated_at),
+        (Some(at("2019-03-01 10:00")), None)
+    );
 }
 
 fn error(text: &str) -> ingest::IngestError {
@@ -209,22 +235,37 @@ fn rows_that_cannot_be_mapped_are_refused_with_their_line() {
 
     let e = error(&format!("{header}abc | P | G | WB | texte | A01 |\n"));
     assert_eq!(e.line, 3);
-    assert!(e.message.contains("found `abc`") && e.message.contains("criterion id"), "{e}");
+    assert!(
+        e.message.contains("found `abc`") && e.message.contains("criterion id"),
+        "{e}"
+    );
 
-    let e = error(&format!("{header}1 | P | G | WB | texte | A01 |\n2 | P | G | texte | A01 |\n"));
+    let e = error(&format!(
+        "{header}1 | P | G | WB | texte | A01 |\n2 | P | G | texte | A01 |\n"
+    ));
     assert_eq!(e.line, 4);
-    assert!(e.message.contains("no question code") && e.message.contains("WB, IB, ACT"), "{e}");
+    assert!(
+        e.message.contains("no question code") && e.message.contains("WB, IB, ACT"),
+        "{e}"
+    );
 
-    let e = error(&format!("{header}1 | P | G | IB | A01 | 2019-03-01 10:00 |\n"));
+    let e = error(&format!(
+        "{header}1 | P | G | IB | A01 | 2019-03-01 10:00 |\n"
+    ));
     assert_eq!(e.line, 3);
     assert!(e.message.contains("no post-it text"), "{e}");
 
     let e = error(&format!("{header}1 | P | G | IB | un | deux | trois |\n"));
     assert!(e.message.contains("third free-text cell `trois`"), "{e}");
 
-    let e = error(&format!("{header}1 | P | G | IB | texte | 2019-13-45 10:00 |\n"));
+    let e = error(&format!(
+        "{header}1 | P | G | IB | texte | 2019-13-45 10:00 |\n"
+    ));
     assert!(e.message.contains("2019-13-45 10:00"), "{e}");
-    assert_eq!(e.to_string().split(':').take(2).collect::<Vec<_>>(), ["bad.txt", "3"]);
+    assert_eq!(
+        e.to_string().split(':').take(2).collect::<Vec<_>>(),
+        ["bad.txt", "3"]
+    );
 }
 
 #[test]
@@ -236,8 +277,11 @@ fn a_table_row_without_a_header_is_refused() {
 
 #[test]
 fn detection_and_dispatch_reach_this_parser() {
-    let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/spiral-blegny.txt"))
-        .unwrap();
+    let text = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/corpus/spiral-blegny.txt"
+    ))
+    .unwrap();
     let batch = ingest::parse(DOC, &text, None).unwrap();
     assert_eq!(batch, blegny());
 }

@@ -1,0 +1,183 @@
+//! Black-box tests of the `zesummen` binary on the real corpus and a real SQLite file.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus")
+}
+
+fn zesummen(data_dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("zesummen").expect("binary");
+    cmd.env_remove("ZESUMMEN_DATABASE_URL").arg("--data-dir").arg(data_dir);
+    cmd
+}
+
+fn import_json(data_dir: &Path, paths: &[PathBuf]) -> Value {
+    let out = zesummen(data_dir).arg("import").arg("--json").args(paths).output().expect("run");
+    assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON summary")
+}
+
+fn export(data_dir: &Path, format: &str, what: &str) -> Vec<u8> {
+    let out = zesummen(data_dir)
+        .args(["export", "--format", format, "--what", what])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn corpus_files() -> Vec<PathBuf> {
+    ["assises-2-fiches.txt", "assises-2-wok-differdange.md", "good-practices-sud-2016.txt", "spiral-blegny.txt"]
+        .iter()
+        .map(|f| corpus().join(f))
+        .collect()
+}
+
+#[test]
+fn the_corpus_imports_to_38_practices_and_blegny() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = import_json(dir.path(), &corpus_files());
+    let files = summary["files"].as_array().unwrap();
+    let formats: Vec<&str> = files.iter().map(|f| f["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["assises", "assises", "sud", "spiral-criteria"]);
+    // The booklet creates 24; its markdown WOK copy adds a source to one of them.
+    assert_eq!(files[0]["created"], 24);
+    assert_eq!((files[1]["created"].as_u64(), files[1]["updated"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(files[2]["created"], 14);
+    assert_eq!(files[3]["created"], 38, "1 platform, 1 group, 36 criteria");
+
+    let all: Value = serde_json::from_slice(&export(dir.path(), "json", "all")).unwrap();
+    let practices = all["practices"].as_array().unwrap();
+    assert_eq!(practices.len(), 38);
+    assert_eq!(all["platforms"].as_array().unwrap().len(), 1);
+    assert_eq!(all["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(all["criteria"].as_array().unwrap().len(), 36);
+
+    let wok = practices
+        .iter()
+        .find(|p| p["title"].as_str().unwrap().contains("WOK"))
+        .expect("the WOK practice");
+    let docs: Vec<&str> =
+        wok["sources"].as_array().unwrap().iter().map(|s| s["document"].as_str().unwrap()).collect();
+    assert_eq!(docs, ["assises-2-fiches.txt", "assises-2-wok-differdange.md"]);
+    assert_eq!(wok["sources"][0]["first_line"], 429);
+    assert_eq!(wok["sources"][0]["last_line"], 503);
+    assert_eq!(wok["communes"], serde_json::json!(["Differdange"]));
+
+    let criterion = all["criteria"].as_array().unwrap().iter().find(|c| c["id"] == 295_019).unwrap();
+    assert_eq!(criterion["platform"], "Blégny");
+    assert_eq!(criterion["group"], "Blégny : Groupe test 19 octobre 2018");
+    assert_eq!(criterion["question"], "ACT");
+    assert_eq!(criterion["component"], "I07");
+    assert_eq!(criterion["created_at"], "2018-10-31T13:27:00");
+}
+
+#[test]
+fn a_second_import_changes_nothing_and_export_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &corpus_files());
+    let json_before = export(dir.path(), "json", "all");
+    let csv_before = export(dir.path(), "csv", "practices");
+    // Time moves on between the two imports: timestamps must not.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let summary = import_json(dir.path(), &corpus_files());
+    for f in summary["files"].as_array().unwrap() {
+        assert_eq!(f["created"], 0, "{f}");
+        assert_eq!(f["updated"], 0, "{f}");
+        assert!(f["unchanged"].as_u64().unwrap() > 0, "{f}");
+    }
+    assert!(json_before == export(dir.path(), "json", "all"), "JSON export changed");
+    assert!(csv_before == export(dir.path(), "csv", "practices"), "CSV export changed");
+
+    let text = zesummen(dir.path()).arg("import").arg(corpus().join("spiral-blegny.txt")).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("unchanged"), "{text}");
+}
+
+#[test]
+fn json_export_round_trips_into_a_fresh_store() {
+    let first = tempfile::tempdir().unwrap();
+    import_json(first.path(), &corpus_files());
+    let exported = export(first.path(), "json", "all");
+    let file = first.path().join("export.json");
+    std::fs::write(&file, &exported).unwrap();
+
+    let second = tempfile::tempdir().unwrap();
+    import_json(second.path(), std::slice::from_ref(&file));
+    assert!(exported == export(second.path(), "json", "all"), "JSON round trip differs");
+}
+
+#[test]
+fn csv_export_round_trips_into_a_fresh_store() {
+    let first = tempfile::tempdir().unwrap();
+    import_json(first.path(), &corpus_files());
+    let practices = first.path().join("practices.csv");
+    let criteria = first.path().join("criteria.csv");
+    std::fs::write(&practices, export(first.path(), "csv", "practices")).unwrap();
+    std::fs::write(&criteria, export(first.path(), "csv", "criteria")).unwrap();
+
+    let second = tempfile::tempdir().unwrap();
+    import_json(second.path(), &[practices.clone(), criteria.clone()]);
+    assert!(std::fs::read(&practices).unwrap() == export(second.path(), "csv", "practices"));
+    assert!(std::fs::read(&criteria).unwrap() == export(second.path(), "csv", "criteria"));
+}
+
+/// Runs an import that must be refused; returns its standard error.
+fn refused(data_dir: &Path, file: &Path, extra: &[&str]) -> String {
+    let out = zesummen(data_dir).arg("import").args(extra).arg(file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn junk_is_refused_with_file_and_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &corpus_files());
+    let before = export(dir.path(), "json", "all");
+
+    let junk = dir.path().join("junk.bin");
+    std::fs::write(&junk, b"line one\nline two\n\x00\x01\x02\xff binary").unwrap();
+    let err = refused(dir.path(), &junk, &[]);
+    assert!(err.contains("junk.bin:3:"), "{err}");
+    assert!(err.contains("expected UTF-8 text"), "{err}");
+
+    let prose = dir.path().join("prose.txt");
+    std::fs::write(&prose, "Bonjour,\nceci est une lettre sans fiche.\n").unwrap();
+    let err = refused(dir.path(), &prose, &[]);
+    assert!(err.contains("prose.txt:1:") && err.contains("no recognisable record"), "{err}");
+
+    let csv = dir.path().join("practices.csv");
+    std::fs::write(&csv, "titre,commune\nCafé des langues,Strassen\n").unwrap();
+    let err = refused(dir.path(), &csv, &["--format", "csv"]);
+    assert!(err.contains("practices.csv:1:"), "{err}");
+
+    // A good file listed with a bad one: nothing at all is written.
+    let good = dir.path().join("one.csv");
+    std::fs::write(&good, "title,communes\nUn nouveau café,Remich\n").unwrap();
+    let out = zesummen(dir.path()).arg("import").arg(&good).arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    assert!(before == export(dir.path(), "json", "all"), "a refused import changed the store");
+}
+
+#[test]
+fn csv_with_all_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = zesummen(dir.path()).args(["export", "--format", "csv", "--what", "all"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--what practices"));
+}
+
+#[test]
+fn migrate_loads_the_codebook_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = zesummen(dir.path()).arg("migrate").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("0 practices"));
+    }
+}
