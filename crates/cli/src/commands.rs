@@ -152,7 +152,7 @@ fn parse_all(paths: &[PathBuf], format: Option<domain::Format>) -> Result<Vec<Pa
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
         let batch = ingest::parse(&name, &bytes, format).map_err(|mut e| {
             // Messages name the path as the user typed it.
-            e.file = shown.clone();
+            e.file.clone_from(&shown);
             Failure::Input(e.to_string())
         })?;
         parsed.push(Parsed { path, batch });
@@ -190,7 +190,11 @@ async fn import(
     let bar = progress(batches.len(), "importing");
     let mut files = Vec::with_capacity(batches.len());
     for Parsed { path, batch } in batches {
-        bar.set_message(format!("{} ({} records)", path.display(), batch_len(&batch)));
+        bar.set_message(format!(
+            "{} ({} records)",
+            path.display(),
+            batch_len(&batch)
+        ));
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
         let result = store.import(&batch, clock.now()).await.with_context(|| {
             format!(

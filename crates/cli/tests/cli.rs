@@ -11,13 +11,24 @@ fn corpus() -> PathBuf {
 
 fn zesummen(data_dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("zesummen").expect("binary");
-    cmd.env_remove("ZESUMMEN_DATABASE_URL").arg("--data-dir").arg(data_dir);
+    cmd.env_remove("ZESUMMEN_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(data_dir);
     cmd
 }
 
 fn import_json(data_dir: &Path, paths: &[PathBuf]) -> Value {
-    let out = zesummen(data_dir).arg("import").arg("--json").args(paths).output().expect("run");
-    assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = zesummen(data_dir)
+        .arg("import")
+        .arg("--json")
+        .args(paths)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON summary")
 }
 
@@ -26,15 +37,24 @@ fn export(data_dir: &Path, format: &str, what: &str) -> Vec<u8> {
         .args(["export", "--format", format, "--what", what])
         .output()
         .expect("run");
-    assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 
 fn corpus_files() -> Vec<PathBuf> {
-    ["assises-2-fiches.txt", "assises-2-wok-differdange.md", "good-practices-sud-2016.txt", "spiral-blegny.txt"]
-        .iter()
-        .map(|f| corpus().join(f))
-        .collect()
+    [
+        "assises-2-fiches.txt",
+        "assises-2-wok-differdange.md",
+        "good-practices-sud-2016.txt",
+        "spiral-blegny.txt",
+    ]
+    .iter()
+    .map(|f| corpus().join(f))
+    .collect()
 }
 
 #[test]
@@ -42,11 +62,17 @@ fn the_corpus_imports_to_38_practices_and_blegny() {
     let dir = tempfile::tempdir().unwrap();
     let summary = import_json(dir.path(), &corpus_files());
     let files = summary["files"].as_array().unwrap();
-    let formats: Vec<&str> = files.iter().map(|f| f["format"].as_str().unwrap()).collect();
+    let formats: Vec<&str> = files
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
     assert_eq!(formats, ["assises", "assises", "sud", "spiral-criteria"]);
     // The booklet creates 24; its markdown WOK copy adds a source to one of them.
     assert_eq!(files[0]["created"], 24);
-    assert_eq!((files[1]["created"].as_u64(), files[1]["updated"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(
+        (files[1]["created"].as_u64(), files[1]["updated"].as_u64()),
+        (Some(0), Some(1))
+    );
     assert_eq!(files[2]["created"], 14);
     assert_eq!(files[3]["created"], 38, "1 platform, 1 group, 36 criteria");
 
@@ -61,14 +87,26 @@ fn the_corpus_imports_to_38_practices_and_blegny() {
         .iter()
         .find(|p| p["title"].as_str().unwrap().contains("WOK"))
         .expect("the WOK practice");
-    let docs: Vec<&str> =
-        wok["sources"].as_array().unwrap().iter().map(|s| s["document"].as_str().unwrap()).collect();
-    assert_eq!(docs, ["assises-2-fiches.txt", "assises-2-wok-differdange.md"]);
+    let docs: Vec<&str> = wok["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["document"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        docs,
+        ["assises-2-fiches.txt", "assises-2-wok-differdange.md"]
+    );
     assert_eq!(wok["sources"][0]["first_line"], 429);
     assert_eq!(wok["sources"][0]["last_line"], 503);
     assert_eq!(wok["communes"], serde_json::json!(["Differdange"]));
 
-    let criterion = all["criteria"].as_array().unwrap().iter().find(|c| c["id"] == 295_019).unwrap();
+    let criterion = all["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == 295_019)
+        .unwrap();
     assert_eq!(criterion["platform"], "Blégny");
     assert_eq!(criterion["group"], "Blégny : Groupe test 19 octobre 2018");
     assert_eq!(criterion["question"], "ACT");
@@ -90,10 +128,20 @@ fn a_second_import_changes_nothing_and_export_is_byte_identical() {
         assert_eq!(f["updated"], 0, "{f}");
         assert!(f["unchanged"].as_u64().unwrap() > 0, "{f}");
     }
-    assert!(json_before == export(dir.path(), "json", "all"), "JSON export changed");
-    assert!(csv_before == export(dir.path(), "csv", "practices"), "CSV export changed");
+    assert!(
+        json_before == export(dir.path(), "json", "all"),
+        "JSON export changed"
+    );
+    assert!(
+        csv_before == export(dir.path(), "csv", "practices"),
+        "CSV export changed"
+    );
 
-    let text = zesummen(dir.path()).arg("import").arg(corpus().join("spiral-blegny.txt")).output().unwrap();
+    let text = zesummen(dir.path())
+        .arg("import")
+        .arg(corpus().join("spiral-blegny.txt"))
+        .output()
+        .unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("unchanged"), "{text}");
 }
@@ -108,7 +156,10 @@ fn json_export_round_trips_into_a_fresh_store() {
 
     let second = tempfile::tempdir().unwrap();
     import_json(second.path(), std::slice::from_ref(&file));
-    assert!(exported == export(second.path(), "json", "all"), "JSON round trip differs");
+    assert!(
+        exported == export(second.path(), "json", "all"),
+        "JSON round trip differs"
+    );
 }
 
 #[test]
@@ -128,8 +179,18 @@ fn csv_export_round_trips_into_a_fresh_store() {
 
 /// Runs an import that must be refused; returns its standard error.
 fn refused(data_dir: &Path, file: &Path, extra: &[&str]) -> String {
-    let out = zesummen(data_dir).arg("import").args(extra).arg(file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    let out = zesummen(data_dir)
+        .arg("import")
+        .args(extra)
+        .arg(file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8(out.stderr).unwrap()
 }
 
@@ -148,7 +209,10 @@ fn junk_is_refused_with_file_and_line_and_changes_nothing() {
     let prose = dir.path().join("prose.txt");
     std::fs::write(&prose, "Bonjour,\nceci est une lettre sans fiche.\n").unwrap();
     let err = refused(dir.path(), &prose, &[]);
-    assert!(err.contains("prose.txt:1:") && err.contains("no recognisable record"), "{err}");
+    assert!(
+        err.contains("prose.txt:1:") && err.contains("no recognisable record"),
+        "{err}"
+    );
 
     let csv = dir.path().join("practices.csv");
     std::fs::write(&csv, "titre,commune\nCafé des langues,Strassen\n").unwrap();
@@ -158,16 +222,27 @@ fn junk_is_refused_with_file_and_line_and_changes_nothing() {
     // A good file listed with a bad one: nothing at all is written.
     let good = dir.path().join("one.csv");
     std::fs::write(&good, "title,communes\nUn nouveau café,Remich\n").unwrap();
-    let out = zesummen(dir.path()).arg("import").arg(&good).arg(&junk).output().unwrap();
+    let out = zesummen(dir.path())
+        .arg("import")
+        .arg(&good)
+        .arg(&junk)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    assert!(before == export(dir.path(), "json", "all"), "a refused import changed the store");
+    assert!(
+        before == export(dir.path(), "json", "all"),
+        "a refused import changed the store"
+    );
 }
 
 #[test]
 fn csv_with_all_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
-    let out = zesummen(dir.path()).args(["export", "--format", "csv", "--what", "all"]).output().unwrap();
+    let out = zesummen(dir.path())
+        .args(["export", "--format", "csv", "--what", "all"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--what practices"));
 }
@@ -177,7 +252,11 @@ fn migrate_loads_the_codebook_once() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
         let out = zesummen(dir.path()).arg("migrate").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("0 practices"));
     }
 }

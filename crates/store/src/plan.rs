@@ -149,15 +149,31 @@ pub struct Content {
 }
 
 impl Content {
-    fn of(record: &PracticeRecord) -> Self {
+    fn of(r: &Keyed) -> Self {
         Self {
-            slug: record.fields.slug(),
-            identity_key: record.fields.identity_key(),
-            content_hash: content_hash(&record.fields, record.status, record.language),
-            fields: record.fields.clone(),
-            status: record.status,
-            language: record.language,
+            slug: r.record.fields.slug(),
+            identity_key: r.key.clone(),
+            content_hash: r.hash.clone(),
+            fields: r.record.fields.clone(),
+            status: r.record.status,
+            language: r.record.language,
         }
+    }
+}
+
+/// A record with its identity key and content hash, each computed once (100,000 records
+/// make it count).
+struct Keyed<'a> {
+    record: &'a PracticeRecord,
+    key: String,
+    hash: String,
+}
+
+impl std::ops::Deref for Keyed<'_> {
+    type Target = PracticeRecord;
+
+    fn deref(&self) -> &PracticeRecord {
+        self.record
     }
 }
 
@@ -376,7 +392,7 @@ struct Slot<'a> {
     stored: Option<&'a StoredPractice>,
     /// The id a new practice takes (from its record), if any.
     given_id: Option<i64>,
-    records: Vec<&'a PracticeRecord>,
+    records: Vec<Keyed<'a>>,
 }
 
 impl Slot<'_> {
@@ -406,6 +422,7 @@ fn plan_practices(
     let mut slot_by_key: HashMap<String, usize> = HashMap::new();
     for record in records {
         let key = record.fields.identity_key();
+        let hash = content_hash(&record.fields, record.status, record.language);
         let by_id = record.id.and_then(|id| {
             slot_by_id.get(&id).copied().or_else(|| {
                 let s = stored_by_id.get(&id)?;
@@ -441,8 +458,8 @@ fn plan_practices(
         {
             slot_by_id.entry(id).or_insert(i);
         }
-        slot_by_key.entry(key).or_insert(i);
-        slots[i].records.push(record);
+        slot_by_key.entry(key.clone()).or_insert(i);
+        slots[i].records.push(Keyed { record, key, hash });
     }
 
     for slot in &slots {
@@ -501,15 +518,14 @@ fn plan_slot(slot: &Slot, now: DateTime<Utc>, out: &mut Plan) {
             &slot.records[..],
         )
     } else {
-        let first = slot.records[0];
+        let first = &slot.records[0];
         let c = Content::of(first);
         let hash = c.content_hash.clone();
         (Some(c), hash, first.sources.first(), &slot.records[1..])
     };
     let owner = owner.map(|s| s.document.clone());
     for r in rest {
-        let h = content_hash(&r.fields, r.status, r.language);
-        if h == hash {
+        if r.hash == hash {
             continue;
         }
         let by_id = r.id.is_some() && r.id == slot.id();
@@ -518,7 +534,7 @@ fn plan_slot(slot: &Slot, now: DateTime<Utc>, out: &mut Plan) {
             .is_none_or(|o| r.sources.iter().any(|s| s.document == o));
         if by_id || owns {
             content = Some(Content::of(r));
-            hash = h;
+            hash.clone_from(&r.hash);
         } else {
             let owner = owner.clone().unwrap_or_default();
             let incoming = Incoming::of(r);

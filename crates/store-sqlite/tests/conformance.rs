@@ -1,0 +1,18 @@
+//! The conformance suite (`store-tests`) against SQLite: each story on a fresh database file.
+
+use std::sync::Arc;
+
+use store::Store;
+use store_sqlite::SqliteStore;
+
+/// A fresh, migrated store in a temporary directory, which lives as long as the guard.
+async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
+        .await
+        .expect("open");
+    store.migrate().await.expect("migrate");
+    (dir, Arc::new(store))
+}
+
+store_tests::conformance!(fresh);
