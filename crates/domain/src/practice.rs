@@ -10,6 +10,7 @@ use crate::text::{identity_key, slugify};
 pub const SLUG_MAX: usize = 80;
 
 /// Publication status of a practice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -43,6 +44,7 @@ impl Status {
 
 /// The language a practice is written in, as its author declares it.
 /// No detector exists for Luxembourgish, so this is never guessed from the text.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
@@ -76,6 +78,7 @@ impl Language {
 }
 
 /// A contact person or organisation printed on a fiche. Contacts are personal data.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Contact {
     pub name: Option<String>,
@@ -91,6 +94,7 @@ pub struct Contact {
 }
 
 /// Where a practice was read from: a document and the range of lines (1-based, inclusive).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Source {
     pub document: String,
@@ -104,6 +108,7 @@ pub struct Source {
 /// The content of a fiche, section by section, in the template's order.
 ///
 /// A section absent from the source is `None`; present but empty is `Some("")`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PracticeFields {
     pub title: String,
@@ -147,6 +152,7 @@ impl PracticeFields {
 }
 
 /// A stored practice.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Practice {
     pub id: i64,

@@ -12,6 +12,7 @@ use regex::Regex;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A SPIRAL platform (plate-forme): one territory or institution and its coordination group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Platform {
     pub id: Option<i64>,
@@ -26,6 +27,7 @@ pub struct Platform {
 }
 
 /// A homogeneous group (groupe homogène) of citizens who write post-its together.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomogeneousGroup {
     pub id: Option<i64>,
@@ -40,6 +42,7 @@ pub struct HomogeneousGroup {
 }
 
 /// A criterion (critère): one post-it answering one question, with its classification.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Criterion {
     pub id: Option<i64>,
@@ -50,7 +53,9 @@ pub struct Criterion {
     pub text: String,
     /// How many individual expressions were merged into this criterion.
     pub expressions: Option<u32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "A01"))]
     pub component: Option<ComponentCode>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "P"))]
     pub meaning: Option<MeaningCode>,
     pub proposition: Option<String>,
     pub created_at: Option<NaiveDateTime>,

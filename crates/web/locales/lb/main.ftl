@@ -1,0 +1,16 @@
+site-name = zesummen
+site-tagline = Gutt Praktiken vun der lokaler Integratioun an dem soziale Zesummenhalt
+nav-home = Haaptsäit
+nav-search = Sichen
+nav-language = Sprooch
+skip-to-content = Direkt op den Inhalt
+search-label = Eng Praxis sichen
+search-button = Sichen
+home-themes = Themen
+home-communes = Gemengen
+facets-title = Verfeineren
+facet-themes = Thema
+facet-communes = Gemeng
+page-previous = Virdrun Säit
+page-next = Nächst Säit
+similar-title = Ähnlech Praktiken

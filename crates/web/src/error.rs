@@ -1,0 +1,69 @@
+//! Errors of the JSON API: `{"error": {"code", "message"}}` with the right status. A 500 is
+//! logged with its cause and answered with a generic message: no internal text reaches a user.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_parameter(name: &str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code: "bad_parameter",
+            message: format!("parameter `{name}`: {}", message.into()),
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<search::SearchError> for ApiError {
+    fn from(e: search::SearchError) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable, machine-readable code: `bad_parameter`, `not_found`, `internal`.
+    pub code: String,
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
+            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_string())
+            }
+        };
+        let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message } };
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,55 @@
+//! The site and the JSON API. One router; pages in French URLs, the API under `/api/v1`.
+//!
+//! Handlers stay thin: the store answers for data, the search index for queries and facets.
+//! Only published practices are ever shown to the public.
+
+pub mod error;
+pub mod i18n;
+pub mod params;
+mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use state::AppState;
+
+/// The whole application, as tests and `zesummen serve` start it.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::pages::router())
+        .merge(routes::api::router())
+        .fallback(routes::pages::not_found)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            ),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).await
+}
+
+/// Binds and reports the actual address (port 0 picks a free port).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

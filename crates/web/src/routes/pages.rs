@@ -1,0 +1,487 @@
+//! The HTML pages. They work without JavaScript; every list links to its CSV.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use domain::{Practice, Status};
+use search::{Hit, SearchResults};
+
+use crate::AppState;
+use crate::i18n::{COOKIE_NAME, LANGUAGES, Lang};
+use crate::params::{Filter, Selection};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/recherche", get(search_page))
+        .route("/communes/{name}", get(commune_page))
+        .route("/themes/{name}", get(theme_page))
+        .route("/pratiques/{id}", get(practice_page))
+        .route("/pratiques/{id}/{slug}", get(practice_page_slug))
+        .route("/langue/{code}", get(switch_language))
+        .route("/static/style.css", get(stylesheet))
+}
+
+/// An HTML error page in the reader's language. Causes of 500s are logged, never shown.
+pub struct PageError {
+    lang: Lang,
+    status: StatusCode,
+}
+
+impl PageError {
+    fn not_found(lang: &Lang) -> Self {
+        Self { lang: lang.clone(), status: StatusCode::NOT_FOUND }
+    }
+
+    fn internal(lang: &Lang, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error on a page");
+        Self { lang: lang.clone(), status: StatusCode::INTERNAL_SERVER_ERROR }
+    }
+
+    fn bad_request(lang: &Lang) -> Self {
+        Self { lang: lang.clone(), status: StatusCode::BAD_REQUEST }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    heading: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (heading, message) = match self.status {
+            StatusCode::NOT_FOUND => {
+                (self.lang.t("error-not-found"), self.lang.t("error-not-found-text"))
+            }
+            StatusCode::BAD_REQUEST => {
+                (self.lang.t("error-bad-request"), self.lang.t("results-none-hint"))
+            }
+            _ => (self.lang.t("error-internal"), self.lang.t("error-internal-text")),
+        };
+        let page = ErrorPage {
+            lang: self.lang,
+            languages: LANGUAGES,
+            here: "/".into(),
+            query: String::new(),
+            heading,
+            message,
+        };
+        match page.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(_) => (self.status, "error").into_response(),
+        }
+    }
+}
+
+fn render(lang: &Lang, t: &impl Template) -> Result<Html<String>, PageError> {
+    t.render().map(Html).map_err(|e| PageError::internal(lang, e))
+}
+
+/// A link with a label and a count, for facet lists.
+pub struct Entry {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub active: bool,
+}
+
+pub struct Link {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    practices_count: String,
+    themes: Vec<Entry>,
+    communes: Vec<Entry>,
+}
+
+fn path_segment(s: &str) -> String {
+    // Path segments: percent-encode everything but unreserved characters.
+    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, PageError> {
+    let mut all = Selection::parse(None).map_err(|_| PageError::bad_request(&lang))?;
+    all.per_page = 1;
+    let results = state.search.search(&all.to_query()).map_err(|e| PageError::internal(&lang, e))?;
+    let entries = |map: &std::collections::BTreeMap<String, u64>, prefix: &str| -> Vec<Entry> {
+        map.iter()
+            .map(|(k, n)| Entry {
+                label: k.clone(),
+                count: *n,
+                href: format!("/{prefix}/{}", path_segment(k)),
+                active: false,
+            })
+            .collect()
+    };
+    let page = HomePage {
+        practices_count: lang.count("home-practices", results.total),
+        themes: entries(&results.facets.themes, "themes"),
+        communes: entries(&results.facets.communes, "communes"),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+        here: "/".into(),
+        query: String::new(),
+    };
+    render(&lang, &page)
+}
+
+pub struct HitView {
+    pub title: String,
+    pub href: String,
+    pub institution: Option<String>,
+    pub communes: Vec<String>,
+    pub themes: Vec<String>,
+    pub snippet: String,
+}
+
+impl From<&Hit> for HitView {
+    fn from(h: &Hit) -> Self {
+        HitView {
+            title: h.title.clone(),
+            href: practice_href(h.id, &h.slug),
+            institution: h.institution.clone(),
+            communes: h.communes.clone(),
+            themes: h.themes.clone(),
+            snippet: h.snippet.clone(),
+        }
+    }
+}
+
+pub fn practice_href(id: i64, slug: &str) -> String {
+    if slug.is_empty() { format!("/pratiques/{id}") } else { format!("/pratiques/{id}/{slug}") }
+}
+
+pub struct FacetView {
+    pub title: String,
+    pub entries: Vec<Entry>,
+}
+
+pub struct ActiveFilter {
+    pub label: String,
+    pub href: String,
+    pub remove_label: String,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+struct ResultsPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    heading: String,
+    count_text: String,
+    hits: Vec<HitView>,
+    facets: Vec<FacetView>,
+    active: Vec<ActiveFilter>,
+    pages: u64,
+    page_text: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    csv_href: String,
+    json_href: String,
+}
+
+fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<String, u64> {
+    match f {
+        Filter::Theme => &results.facets.themes,
+        Filter::Commune => &results.facets.communes,
+        Filter::Institution => &results.facets.institutions,
+        Filter::Public => &results.facets.target_publics,
+        Filter::Source => &results.facets.sources,
+    }
+}
+
+/// Renders a list of practices: the search page and the commune and theme pages.
+fn results_page(
+    state: &AppState,
+    lang: &Lang,
+    path: &str,
+    sel: &Selection,
+    heading: String,
+) -> Result<Html<String>, PageError> {
+    let results = state.search.search(&sel.to_query()).map_err(|e| PageError::internal(lang, e))?;
+    let pages = results.total.div_ceil(u64::from(sel.per_page)).max(1);
+    let mut count_text = lang.count("results-count", results.total);
+    if !sel.q.is_empty() {
+        count_text = format!("{count_text} {}", lang.with("results-for", "query", &sel.q));
+    }
+    let facets = Filter::ALL
+        .into_iter()
+        .map(|f| {
+            let mut entries: Vec<Entry> = facet_map(&results, f)
+                .iter()
+                .map(|(label, count)| Entry {
+                    label: label.clone(),
+                    count: *count,
+                    href: sel.toggled(f, label).href(path),
+                    active: sel.has(f, label),
+                })
+                .collect();
+            entries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            entries.truncate(25);
+            FacetView { title: lang.t(&format!("facet-{}", f.facet())), entries }
+        })
+        .collect();
+    let active = sel
+        .filters
+        .iter()
+        .map(|(f, v)| ActiveFilter {
+            label: format!("{} : {v}", lang.t(&format!("facet-{}", f.facet()))),
+            href: sel.toggled(*f, v).href(path),
+            remove_label: lang.with("filter-remove", "value", v),
+        })
+        .collect();
+    let page_text = lang.t_args(
+        "page-of",
+        &[("page", u64::from(sel.page).into()), ("pages", pages.into())],
+    );
+    let download = sel.all_pages();
+    let page = ResultsPage {
+        here: sel.href(path),
+        query: sel.q.clone(),
+        heading,
+        count_text,
+        hits: results.hits.iter().map(HitView::from).collect(),
+        facets,
+        active,
+        pages,
+        page_text,
+        prev_href: (sel.page > 1).then(|| sel.at_page(sel.page - 1).href(path)),
+        next_href: (u64::from(sel.page) < pages).then(|| sel.at_page(sel.page + 1).href(path)),
+        csv_href: download.href("/api/v1/practices.csv"),
+        json_href: download.href("/api/v1/practices"),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(lang, &page)
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
+    let heading = lang.t("nav-search");
+    results_page(&state, &lang, "/recherche", &sel, heading)
+}
+
+async fn commune_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let mut sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
+    if !sel.has(Filter::Commune, &name) {
+        sel.filters.insert(0, (Filter::Commune, name.clone()));
+    }
+    let heading = lang.with("commune-title", "name", &name);
+    results_page(&state, &lang, &format!("/communes/{}", path_segment(&name)), &sel, heading)
+}
+
+async fn theme_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(name): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let mut sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
+    if !sel.has(Filter::Theme, &name) {
+        sel.filters.insert(0, (Filter::Theme, name.clone()));
+    }
+    let heading = lang.with("theme-title", "name", &name);
+    results_page(&state, &lang, &format!("/themes/{}", path_segment(&name)), &sel, heading)
+}
+
+pub struct SectionView {
+    pub label: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "practice.html")]
+struct PracticePage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    p: Practice,
+    communes: Vec<Link>,
+    themes: Vec<Link>,
+    sections: Vec<SectionView>,
+    websites: Vec<Link>,
+    sources: Vec<String>,
+    similar: Vec<HitView>,
+}
+
+/// A published practice, or `None` (drafts are invisible to the public).
+pub async fn published(state: &AppState, id: i64) -> Result<Option<Practice>, store::StoreError> {
+    Ok(state.store.practice(id).await?.filter(|p| p.status == Status::Published))
+}
+
+fn website_href(site: &str) -> String {
+    if site.starts_with("http://") || site.starts_with("https://") {
+        site.to_string()
+    } else {
+        format!("https://{site}")
+    }
+}
+
+async fn practice_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    show_practice(&state, &lang, &id, None).await
+}
+
+async fn practice_page_slug(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path((id, slug)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    show_practice(&state, &lang, &id, Some(&slug)).await
+}
+
+async fn show_practice(
+    state: &AppState,
+    lang: &Lang,
+    id: &str,
+    slug: Option<&str>,
+) -> Result<Response, PageError> {
+    let id: i64 = id.parse().map_err(|_| PageError::not_found(lang))?;
+    let p = published(state, id)
+        .await
+        .map_err(|e| PageError::internal(lang, e))?
+        .ok_or_else(|| PageError::not_found(lang))?;
+    let canonical = practice_href(p.id, &p.slug);
+    if slug != Some(p.slug.as_str()) && !p.slug.is_empty() {
+        return Ok(Redirect::permanent(&canonical).into_response());
+    }
+    let f = &p.fields;
+    let named = [
+        ("field-objectives", &f.objectives),
+        ("field-description", &f.description),
+        ("field-results", &f.results),
+        ("field-target_public", &f.target_public),
+        ("field-place_periodicity", &f.place_periodicity),
+        ("field-costs", &f.costs),
+        ("field-other_info", &f.other_info),
+    ];
+    let sections = named
+        .into_iter()
+        .filter_map(|(key, value)| {
+            value.as_ref().map(|text| SectionView { label: lang.t(key), text: text.clone() })
+        })
+        .collect();
+    let similar = state
+        .search
+        .similar(p.id, 5)
+        .map_err(|e| PageError::internal(lang, e))?
+        .iter()
+        .map(HitView::from)
+        .collect();
+    let sources = p
+        .sources
+        .iter()
+        .map(|s| {
+            let mut line = lang.t_args(
+                "source-lines",
+                &[
+                    ("document", s.document.clone().into()),
+                    ("first", u64::from(s.first_line).into()),
+                    ("last", u64::from(s.last_line).into()),
+                ],
+            );
+            if s.truncated {
+                line = format!("{line} ({})", lang.t("source-truncated"));
+            }
+            line
+        })
+        .collect();
+    let page = PracticePage {
+        here: canonical,
+        query: String::new(),
+        communes: f
+            .communes
+            .iter()
+            .map(|c| Link { label: c.clone(), href: format!("/communes/{}", path_segment(c)) })
+            .collect(),
+        themes: f
+            .themes
+            .iter()
+            .map(|t| Link { label: t.clone(), href: format!("/themes/{}", path_segment(t)) })
+            .collect(),
+        sections,
+        websites: f
+            .websites
+            .iter()
+            .map(|w| Link { label: w.clone(), href: website_href(w) })
+            .collect(),
+        sources,
+        similar,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+        p: p.clone(),
+    };
+    Ok(render(lang, &page)?.into_response())
+}
+
+/// The visible language switcher: remembers the choice in a cookie and goes back.
+async fn switch_language(Path(code): Path<String>, RawQuery(raw): RawQuery) -> Response {
+    let back = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "retour")
+        .map(|(_, v)| v.into_owned())
+        // Only paths of this site: no open redirect.
+        .filter(|v| v.starts_with('/') && !v.starts_with("//") && !v.contains('\\'))
+        .unwrap_or_else(|| "/".to_string());
+    let Some(lang) = Lang::from_code(&code) else {
+        return Redirect::to(&back).into_response();
+    };
+    let cookie = format!(
+        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.code()
+    );
+    let mut response = Redirect::to(&back).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+}
+
+pub async fn not_found(lang: Lang, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError::NotFound(format!("no route {}", uri.path())).into_response();
+    }
+    PageError::not_found(&lang).into_response()
+}
