@@ -1,0 +1,503 @@
+//! The tantivy implementation of [`SearchIndex`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use domain::text::identity_key;
+use domain::{Language, Practice};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, TantivyError, Term,
+};
+
+use crate::analysis::{self, LANGUAGES};
+use crate::facets::FacetCounter;
+use crate::query::{self, Analyzers};
+use crate::schema::{self, FacetKind, Fields};
+use crate::snippet::{self, Highlighter};
+use crate::{
+    DEFAULT_PER_PAGE, Facets, Hit, MAX_PER_PAGE, Result, SearchError, SearchIndex, SearchQuery,
+    SearchResults,
+};
+
+/// Snippet length, in bytes of the source text.
+const SNIPPET_BYTES: usize = 220;
+/// Indexing memory per writer thread; tantivy needs at least 15 MB.
+const WRITER_BYTES_PER_THREAD: usize = 40_000_000;
+/// "Similar" ignores words found in more than this share of the documents.
+const SIMILAR_MAX_DOC_SHARE: f64 = 0.5;
+/// A shared theme counts like a good shared word in "similar".
+const SIMILAR_THEME_BOOST: f32 = 0.5;
+
+/// One page of hits (score, address), the total, and the facets.
+type Page = (Vec<(f32, DocAddress)>, u64, Facets);
+
+/// A tantivy index of practices, on disk ([`TantivyIndex::open`]) or in memory
+/// ([`TantivyIndex::in_memory`]).
+///
+/// The writer is created at the first write and kept: it holds the directory's lock, so a
+/// second process writing the same index gets [`SearchError::Locked`].
+pub struct TantivyIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    /// Facet counts of the whole index, for the searcher generation they were counted on.
+    listing_facets: Mutex<Option<(u64, Facets)>>,
+    fields: Fields,
+    analyzers: Analyzers,
+    dir: Option<PathBuf>,
+}
+
+impl TantivyIndex {
+    /// Opens the index in `dir`, creating the directory and an empty index when missing.
+    /// An index written with another schema (an older zesummen) is derived data: it is
+    /// replaced by an empty one, and `len()` then tells the caller to rebuild.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+        let open_err = |e: TantivyError| SearchError::Open {
+            dir: dir.to_path_buf(),
+            source: Box::new(e),
+        };
+        let (schema, fields) = schema::build();
+        let directory = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
+        let index = match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => index,
+            Err(TantivyError::SchemaError(_)) => {
+                let directory = MmapDirectory::open(dir).map_err(|e| open_err(e.into()))?;
+                Index::create(directory, schema, IndexSettings::default()).map_err(open_err)?
+            }
+            Err(e) => return Err(open_err(e)),
+        };
+        Self::with_index(index, fields, Some(dir.to_path_buf())).map_err(|e| match e {
+            SearchError::Index(source) => SearchError::Open {
+                dir: dir.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// An index that lives and dies with this value (tests, demos).
+    pub fn in_memory() -> Result<Self> {
+        let (schema, fields) = schema::build();
+        Self::with_index(Index::create_in_ram(schema), fields, None)
+    }
+
+    fn with_index(index: Index, fields: Fields, dir: Option<PathBuf>) -> Result<Self> {
+        analysis::register(index.tokenizers());
+        // Commits of another process (`zesummen reindex`) show up by themselves; our own
+        // commits reload explicitly so that the next search sees them.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let analyzers = Analyzers {
+            languages: LANGUAGES.map(analysis::analyzer),
+            words: analysis::words_analyzer(),
+        };
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            listing_facets: Mutex::new(None),
+            fields,
+            analyzers,
+            dir,
+        })
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>> {
+        let mut guard = match self.writer.lock() {
+            Ok(guard) => guard,
+            // A write panicked half-way: drop what it added before anything else commits.
+            Err(poisoned) => {
+                let mut guard = poisoned.into_inner();
+                if let Some(writer) = guard.as_mut() {
+                    writer.rollback()?;
+                }
+                self.writer.clear_poison();
+                guard
+            }
+        };
+        if guard.is_none() {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, std::num::NonZero::get)
+                .clamp(1, 4);
+            let writer = self
+                .index
+                .writer_with_num_threads(threads, threads * WRITER_BYTES_PER_THREAD)
+                .map_err(|e| match e {
+                    TantivyError::LockFailure(..) => SearchError::Locked {
+                        dir: self.dir.clone(),
+                        source: Box::new(e),
+                    },
+                    e => e.into(),
+                })?;
+            *guard = Some(writer);
+        }
+        Ok(guard)
+    }
+
+    /// Runs `change`, commits, and makes it visible; rolls back if anything fails.
+    fn write<T>(&self, change: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer()?;
+        let writer = guard.as_mut().expect("writer() creates the writer");
+        let outcome = change(writer).and_then(|value| {
+            writer.commit()?;
+            Ok(value)
+        });
+        if outcome.is_err() {
+            writer.rollback()?;
+        }
+        let value = outcome?;
+        self.reader.reload()?;
+        Ok(value)
+    }
+
+    fn id_term(&self, id: i64) -> Term {
+        Term::from_field_i64(self.fields.id, id)
+    }
+
+    fn filters(&self, query: &SearchQuery) -> Vec<Box<dyn Query>> {
+        let lists = [
+            (FacetKind::Theme, &query.themes),
+            (FacetKind::Commune, &query.communes),
+            (FacetKind::Institution, &query.institutions),
+            (FacetKind::TargetPublic, &query.target_publics),
+            (FacetKind::Source, &query.sources),
+            (FacetKind::Status, &query.statuses),
+        ];
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        for (kind, values) in lists {
+            let alternatives: Vec<Box<dyn Query>> = values
+                .iter()
+                .map(|v| identity_key(v))
+                .filter(|k| !k.is_empty())
+                .map(|key| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.facet_key(kind), &key),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            if !alternatives.is_empty() {
+                let any = BooleanQuery::union(alternatives);
+                filters.push(Box::new(ConstScoreQuery::new(Box::new(any), 0.0)));
+            }
+        }
+        filters
+    }
+
+    /// Runs one query: the page of hits (score, address), the total and the facets.
+    fn collect(
+        searcher: &Searcher,
+        query: &dyn Query,
+        by_score: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page> {
+        if offset >= searcher.num_docs() as usize {
+            let (count, facets) = searcher.search(query, &(Count, FacetCounter))?;
+            return Ok((Vec::new(), count as u64, facets.into()));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        if by_score {
+            let (hits, count, facets) =
+                searcher.search(query, &(top.order_by_score(), Count, FacetCounter))?;
+            Ok((hits, count as u64, facets.into()))
+        } else {
+            let (hits, count, facets) = searcher.search(
+                query,
+                &(
+                    top.order_by_fast_field::<i64>("id", Order::Asc),
+                    Count,
+                    FacetCounter,
+                ),
+            )?;
+            let hits = hits
+                .into_iter()
+                .map(|(_, address)| (0.0, address))
+                .collect();
+            Ok((hits, count as u64, facets.into()))
+        }
+    }
+
+    /// Every practice, by id: the home page and an empty search. Counting the facets of every
+    /// document is the costliest thing a search does (9 ms at 100,000 practices), so they are
+    /// kept until the index changes.
+    fn listing(&self, searcher: &Searcher, offset: usize, limit: usize) -> Result<Page> {
+        let generation = searcher.generation().generation_id();
+        let cached = self
+            .listing_facets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, facets)| facets.clone());
+        let facets = if let Some(facets) = cached {
+            facets
+        } else {
+            let facets: Facets = searcher.search(&AllQuery, &FacetCounter)?.into();
+            *self
+                .listing_facets
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some((generation, facets.clone()));
+            facets
+        };
+        let total = searcher.num_docs();
+        let hits = if offset as u64 >= total {
+            Vec::new()
+        } else {
+            let by_id = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_fast_field::<i64>("id", Order::Asc);
+            searcher
+                .search(&AllQuery, &by_id)?
+                .into_iter()
+                .map(|(_, address)| (0.0, address))
+                .collect()
+        };
+        Ok((hits, total, facets))
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        snippets: &mut dyn FnMut(Language, &str) -> Option<String>,
+    ) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let all = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let language = Language::parse(&text(f.language)).unwrap_or_default();
+        let excerpt = all(f.excerpt).join("\n");
+        let snippet =
+            snippets(language, &excerpt).unwrap_or_else(|| snippet::lead(&excerpt, SNIPPET_BYTES));
+        let institution = text(f.facet(FacetKind::Institution));
+        Ok(Hit {
+            id: doc
+                .get_first(f.id)
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default(),
+            slug: text(f.slug),
+            title: text(f.title),
+            institution: (!institution.is_empty()).then_some(institution),
+            communes: all(f.facet(FacetKind::Commune)),
+            themes: all(f.facet(FacetKind::Theme)),
+            snippet,
+            score,
+        })
+    }
+}
+
+impl SearchIndex for TantivyIndex {
+    fn upsert(&self, practices: &[Practice]) -> Result<()> {
+        if practices.is_empty() {
+            return Ok(());
+        }
+        self.write(|writer| {
+            for practice in practices {
+                writer.delete_term(self.id_term(practice.id));
+                writer.add_document(schema::document(&self.fields, practice))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn remove(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|writer| {
+            for &id in ids {
+                writer.delete_term(self.id_term(id));
+            }
+            Ok(())
+        })
+    }
+
+    fn rebuild(
+        &self,
+        practices: &mut dyn Iterator<Item = Practice>,
+        progress: &dyn Fn(u64),
+    ) -> Result<u64> {
+        let count = self.write(|writer| {
+            writer.delete_all_documents()?;
+            let mut count = 0;
+            for practice in practices {
+                writer.add_document(schema::document(&self.fields, &practice))?;
+                count += 1;
+                progress(count);
+            }
+            Ok(count)
+        })?;
+        // One segment searches fastest; a rebuild is the moment to pay for the merge.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            let mut guard = self.writer()?;
+            let writer = guard.as_mut().expect("writer() creates the writer");
+            writer.merge(&segments).wait()?;
+            self.reader.reload()?;
+        }
+        Ok(count)
+    }
+
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let per_page = match query.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        } as usize;
+        let offset = (query.page.max(1) as usize - 1).saturating_mul(per_page);
+        let filters = self.filters(query);
+        let mut analyzers = self.analyzers.clone();
+        let text = query::analyse(&searcher, &self.fields, &mut analyzers, &query.q)?;
+
+        let with_filters = |text: Option<Box<dyn Query>>| -> Box<dyn Query> {
+            let mut must: Vec<Box<dyn Query>> = text.into_iter().collect();
+            must.extend(filters.iter().map(|f| f.box_clone()));
+            match must.len() {
+                0 => Box::new(AllQuery),
+                1 => must.pop().expect("one query"),
+                _ => Box::new(BooleanQuery::intersection(must)),
+            }
+        };
+
+        let (hits, total, facets) = if text.clauses.is_empty() && filters.is_empty() {
+            self.listing(&searcher, offset, per_page)?
+        } else if text.clauses.is_empty() {
+            Self::collect(&searcher, &*with_filters(None), false, offset, per_page)?
+        } else {
+            let every_word =
+                BooleanQuery::intersection(text.clauses.iter().map(|c| c.box_clone()).collect());
+            let found = Self::collect(
+                &searcher,
+                &*with_filters(Some(Box::new(every_word))),
+                true,
+                offset,
+                per_page,
+            )?;
+            if found.1 == 0 && text.clauses.len() > 1 {
+                let any_word =
+                    BooleanQuery::union(text.clauses.iter().map(|c| c.box_clone()).collect());
+                Self::collect(
+                    &searcher,
+                    &*with_filters(Some(Box::new(any_word))),
+                    true,
+                    offset,
+                    per_page,
+                )?
+            } else {
+                found
+            }
+        };
+
+        let mut highlighters: BTreeMap<usize, Highlighter> = BTreeMap::new();
+        let mut snippets = |language: Language, excerpt: &str| -> Option<String> {
+            let i = LANGUAGES.iter().position(|l| *l == language)?;
+            if text.highlights[i].is_empty() {
+                return None;
+            }
+            highlighters
+                .entry(i)
+                .or_insert_with(|| {
+                    Highlighter::new(analyzers.languages[i].clone(), text.highlights[i].clone())
+                })
+                .snippet(excerpt, SNIPPET_BYTES)
+        };
+        let hits = hits
+            .into_iter()
+            .map(|(score, address)| self.hit(&searcher, address, score, &mut snippets))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    fn similar(&self, id: i64, limit: usize) -> Result<Vec<Hit>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let found = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(_, address)) = found.first() else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let strings = |field: Field| -> Vec<OwnedValue> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(|s| OwnedValue::Str(s.to_string())))
+                .collect()
+        };
+        let language = doc
+            .get_first(f.language)
+            .and_then(|v| v.as_str())
+            .and_then(Language::parse)
+            .unwrap_or_default();
+        let fields = f.for_language(language);
+        let mut body = strings(f.excerpt);
+        body.extend(strings(f.context));
+        let num_docs = searcher.num_docs();
+        let like_this = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(2)
+            .with_max_doc_frequency(((num_docs as f64 * SIMILAR_MAX_DOC_SHARE) as u64).max(2))
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(3)
+            .with_document_fields(vec![(fields.title, strings(f.title)), (fields.body, body)]);
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like_this))];
+        let theme_key = f.facet_key(FacetKind::Theme);
+        for theme in doc
+            .get_all(f.facet(FacetKind::Theme))
+            .filter_map(|v| v.as_str())
+        {
+            let same_theme = TermQuery::new(
+                Term::from_field_text(theme_key, &identity_key(theme)),
+                IndexRecordOption::Basic,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(ConstScoreQuery::new(Box::new(same_theme), 1.0)),
+                    SIMILAR_THEME_BOOST,
+                )),
+            ));
+        }
+        clauses.push((Occur::MustNot, Box::new(by_id)));
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        top.into_iter()
+            .map(|(score, address)| self.hit(&searcher, address, score, &mut |_, _| None))
+            .collect()
+    }
+
+    fn len(&self) -> Result<u64> {
+        Ok(self.reader.searcher().num_docs())
+    }
+}

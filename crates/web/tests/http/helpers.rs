@@ -1,0 +1,69 @@
+//! Starts the real server on port 0 over a fresh SQLite store loaded with the corpus.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::TimeZone;
+use search::{SearchIndex, TantivyIndex};
+use store::Store;
+use store_sqlite::SqliteStore;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn json(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.json().await.expect("JSON body"))
+    }
+
+    pub async fn html(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        (r.status().as_u16(), r.text().await.expect("body"))
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sqlite = SqliteStore::open(&dir.path().join("zesummen.sqlite")).await.expect("store");
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    store.migrate().await.expect("migrate");
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
+    store.ensure_reference(&ingest::reference::bundled(), now).await.expect("reference");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus");
+    for name in [
+        "assises-2-fiches.txt",
+        "assises-2-wok-differdange.md",
+        "good-practices-sud-2016.txt",
+        "spiral-blegny.txt",
+    ] {
+        let bytes = std::fs::read(corpus.join(name)).expect("corpus file");
+        let batch = ingest::parse(name, &bytes, None).expect("corpus parses");
+        store.import(&batch, now).await.expect("import");
+    }
+    let index = Arc::new(TantivyIndex::in_memory().expect("index"));
+    let mut practices = store.practices().await.expect("practices").into_iter();
+    index.rebuild(&mut practices, &|_| {}).expect("rebuild");
+    let state = web::AppState::new(store.clone(), index);
+    let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
+    tokio::spawn(web::serve(state, listener));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp { addr, client, store, _dir: dir }
+}
