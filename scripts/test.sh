@@ -17,5 +17,10 @@ cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# The PostgreSQL backend's tests need a server: found, or installed and started (scripts/postgres.sh).
+source scripts/postgres.sh
+ensure_test_postgres
+echo "== PostgreSQL for the tests: $ZESUMMEN_TEST_POSTGRES_URL"
+
 echo "== cargo test"
 cargo test --workspace --no-fail-fast

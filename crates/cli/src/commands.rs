@@ -10,6 +10,7 @@ use domain::{Batch, Clock, Diagnostic, SystemClock};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use store::{CriteriaFilter, Store};
+use store_postgres::PgStore;
 use store_sqlite::SqliteStore;
 
 use crate::{Cli, Command, ExportFormat, What};
@@ -36,7 +37,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     let clock = SystemClock;
     match cli.command {
         Command::Migrate => {
-            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            let store = open_store(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                cli.read_database.as_deref(),
+                &clock,
+            )
+            .await?;
             let counts = store.counts().await?;
             println!(
                 "schema up to date: {} practices, {} platforms, {} groups, {} criteria",
@@ -51,37 +58,63 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             // Every file is read and parsed before anything is written: a bad file changes nothing.
             let batches = parse_all(&paths, format.map(Into::into))?;
-            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            let store = open_store(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                cli.read_database.as_deref(),
+                &clock,
+            )
+            .await?;
             import(store.as_ref(), batches, json, &clock).await
         }
+        Command::Backup { out } => {
+            crate::backup::run(&cli.data_dir, cli.database.as_deref(), &out).await
+        }
         Command::Export { format, what, out } => {
-            let store = open_store(&cli.data_dir, cli.database.as_deref(), &clock).await?;
+            let store = open_store(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                cli.read_database.as_deref(),
+                &clock,
+            )
+            .await?;
             export(store.as_ref(), format, what, out.as_deref()).await
         }
     }
 }
 
 /// Opens the store the options name, brings its schema up to date and makes sure the bundled
-/// SPIRAL reference data is there.
+/// SPIRAL reference data is there. `--database` picks the backend by its scheme; without it,
+/// the embedded store in the data directory.
 pub async fn open_store(
     data_dir: &Path,
     database: Option<&str>,
+    read_database: Option<&str>,
     clock: &dyn Clock,
 ) -> Result<Arc<dyn Store>, Failure> {
+    if let Some(read) = read_database
+        && !database.is_some_and(is_postgres)
+    {
+        return Err(Failure::Input(format!(
+            "--read-database {}: a read replica needs a postgres:// --database",
+            store_postgres::redact(read)
+        )));
+    }
     let store: Arc<dyn Store> = match database {
         Some(url) if url.starts_with("sqlite:") => Arc::new(
             SqliteStore::open_url(url)
                 .await
                 .with_context(|| format!("cannot open {url}"))?,
         ),
-        Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
-            return Err(Failure::Input(format!(
-                "{url}: this build has no PostgreSQL backend yet; use --data-dir or a sqlite:// URL"
-            )));
-        }
+        Some(url) if is_postgres(url) => Arc::new(
+            PgStore::connect(url, read_database)
+                .await
+                .context("cannot open the PostgreSQL store")?,
+        ),
         Some(url) => {
             return Err(Failure::Input(format!(
-                "--database {url}: expected a sqlite:// or postgres:// URL"
+                "--database {}: expected a sqlite:// or postgres:// URL",
+                store_postgres::redact(url)
             )));
         }
         None => {
@@ -100,6 +133,10 @@ pub async fn open_store(
         .ensure_reference(&ingest::reference::bundled(), clock.now())
         .await?;
     Ok(store)
+}
+
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
 /// Expands directories into the files they hold, sorted by name.

@@ -1,5 +1,6 @@
 //! `zesummen`: the one binary. Import, export and migrate the store; later, serve the site.
 
+mod backup;
 mod commands;
 
 use std::path::PathBuf;
@@ -20,9 +21,14 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
-    /// Database URL instead of the data directory (sqlite://FILE).
+    /// Database URL instead of the data directory: sqlite://FILE, or postgres://USER@HOST/DB
+    /// for a database that several nodes share.
     #[arg(long, global = true, env = "ZESUMMEN_DATABASE_URL")]
     pub database: Option<String>,
+
+    /// A read replica of the postgres:// --database: reads go there, writes to the primary.
+    #[arg(long, global = true, env = "ZESUMMEN_READ_DATABASE_URL")]
+    pub read_database: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -55,6 +61,13 @@ pub enum Command {
     },
     /// Create or upgrade the store's schema and load the bundled reference data.
     Migrate,
+    /// Write a consistent copy of the store while it runs: SQLite's online backup, or
+    /// pg_dump's custom format for PostgreSQL. Never overwrites a file.
+    Backup {
+        /// The new file.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

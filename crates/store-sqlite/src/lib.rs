@@ -9,6 +9,7 @@
 //! `json_each`: the SQL stays static (ready for compile-time checking), and an import of
 //! 100,000 practices costs a few hundred statements instead of a million round trips.
 
+mod outbox;
 mod practices;
 mod reference;
 mod spiral;
@@ -25,12 +26,16 @@ use domain::{
     Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, QuestionEntry,
     ScaleLevel,
 };
+use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, SqliteConnection};
 use store::plan::{self, Existing, Lookups};
-use store::{CodebookVersion, Counts, CriteriaFilter, ImportSummary, Result, Store, StoreError};
+use store::{
+    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, Result, Store,
+    StoreError,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -91,9 +96,29 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
-    /// The pool, for what the trait does not cover (e.g. a backup).
+    /// The pool, for what the trait does not cover.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Writes a consistent copy of the whole database to `path` while the store stays in use
+    /// (`VACUUM INTO`: one read transaction, compacted on the way). Refuses to overwrite.
+    pub async fn backup(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} exists already: expected the path of a new file",
+                path.display()
+            )));
+        }
+        let target = path.to_str().ok_or_else(|| {
+            StoreError::Invalid(format!("{}: expected a path in UTF-8", path.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?1")
+            .bind(target)
+            .execute(&self.pool)
+            .await
+            .map_err(db_while(format!("backing up into {}", path.display())))?;
+        Ok(())
     }
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
@@ -233,6 +258,47 @@ impl Store for SqliteStore {
             criteria: n(3)?,
         })
     }
+
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
+        outbox::changes_since(&mut *self.pool.acquire().await.map_err(db)?, after, limit).await
+    }
+
+    async fn latest_change(&self) -> Result<i64> {
+        outbox::latest_change(&mut *self.pool.acquire().await.map_err(db)?).await
+    }
+
+    async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
+        outbox::enqueue(
+            &mut *self.pool.acquire().await.map_err(db)?,
+            kind,
+            payload,
+            now,
+        )
+        .await
+    }
+
+    async fn claim_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
+        let mut tx = self.begin_write().await?;
+        let job = outbox::claim(&mut tx, kind, worker, now).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(job)
+    }
+
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &JobOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        outbox::finish(&mut tx, id, worker, outcome, now).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn job(&self, id: i64) -> Result<Option<Job>> {
+        outbox::get_job(&mut *self.pool.acquire().await.map_err(db)?, id).await
+    }
 }
 
 /// One import inside the caller's transaction: read what the batch can touch, plan, write.
@@ -277,7 +343,7 @@ async fn import(
             (&stored.fields, stored.status, stored.language),
         ));
     }
-    practices::write(conn, &plan.practices).await?;
+    practices::write(conn, &plan.practices, now).await?;
     spiral::write(conn, &plan, &existing).await?;
     Ok(plan.summary)
 }
@@ -299,6 +365,14 @@ mod tests {
         // A directory where the file should be.
         let err = SqliteStore::open(dir.path()).await.unwrap_err().to_string();
         assert!(err.contains(&dir.path().display().to_string()), "{err}");
+
+        let copy = dir.path().join("copy.sqlite");
+        store.backup(&copy).await.unwrap();
+        let err = store.backup(&copy).await.unwrap_err().to_string();
+        assert!(err.contains("exists already"), "{err}");
+        let restored = SqliteStore::open(&copy).await.unwrap();
+        restored.migrate().await.unwrap();
+        assert_eq!(restored.counts().await.unwrap(), Counts::default());
 
         let url = format!("sqlite://{}", path.display());
         let again = SqliteStore::open_url(&url).await.unwrap();

@@ -221,8 +221,12 @@ pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &'static str) ->
         .map_err(db)
 }
 
-/// Writes the planned practices: inserts and updates, in bulk.
-pub(crate) async fn write(conn: &mut SqliteConnection, writes: &[PracticeWrite]) -> Result<()> {
+/// Writes the planned practices: inserts and updates, in bulk, and records each in the outbox.
+pub(crate) async fn write(
+    conn: &mut SqliteConnection,
+    writes: &[PracticeWrite],
+    now: DateTime<Utc>,
+) -> Result<()> {
     if writes.is_empty() {
         return Ok(());
     }
@@ -246,6 +250,8 @@ pub(crate) async fn write(conn: &mut SqliteConnection, writes: &[PracticeWrite])
     let mut sources: Vec<(i64, &[Source])> = Vec::new();
     let mut replaced_contents: Vec<i64> = Vec::new();
     let mut replaced_sources: Vec<i64> = Vec::new();
+    // In plan order, for the outbox.
+    let mut written: Vec<i64> = Vec::with_capacity(writes.len());
     for w in writes {
         match w {
             PracticeWrite::Insert {
@@ -262,6 +268,7 @@ pub(crate) async fn write(conn: &mut SqliteConnection, writes: &[PracticeWrite])
                 inserts.push(row(id, content, *created_at, *updated_at));
                 contents.push((id, content));
                 sources.push((id, s));
+                written.push(id);
             }
             PracticeWrite::Update {
                 id,
@@ -281,6 +288,7 @@ pub(crate) async fn write(conn: &mut SqliteConnection, writes: &[PracticeWrite])
                     sources.push((*id, s));
                     replaced_sources.push(*id);
                 }
+                written.push(*id);
             }
         }
     }
@@ -327,6 +335,9 @@ pub(crate) async fn write(conn: &mut SqliteConnection, writes: &[PracticeWrite])
     }
     for chunk in contents.chunks(CHUNK) {
         write_lists(conn, chunk).await?;
+    }
+    for chunk in written.chunks(CHUNK) {
+        crate::outbox::record_upserts(conn, chunk, now).await?;
     }
     for chunk in sources.chunks(CHUNK) {
         let rows: Vec<Value> = chunk

@@ -21,7 +21,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::spiral::Reference;
 use domain::{Batch, Criterion, Format, HomogeneousGroup, Platform, Practice, PracticeRecord};
-use store::{CriteriaFilter, ImportSummary, Store, StoreError};
+use serde_json::json;
+use store::{
+    ChangeOp, CriteriaFilter, Entity, ImportSummary, JOB_LEASE, JobOutcome, JobStatus, Store,
+    StoreError,
+};
 
 use fixtures::{
     BLEGNY, BOOKLET, PARENTS, WOK_MD, YOUTH, at, booklet_batch, criteria_batch, markdown_batch,
@@ -49,10 +53,25 @@ macro_rules! conformance {
         $crate::conformance!(@two $fresh, story_hand_export_round_trip);
         $crate::conformance!(@two $fresh, story_corpus_export_round_trip);
 
+        $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
+        $crate::conformance!(@one $fresh, story_jobs);
+
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn story_concurrent_writers() {
             let (_guard, store) = $fresh().await;
             $crate::story_concurrent_writers(store).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn story_follower_misses_nothing() {
+            let (_guard, store) = $fresh().await;
+            $crate::story_follower_misses_nothing(store).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn story_concurrent_claimers() {
+            let (_guard, store) = $fresh().await;
+            $crate::story_concurrent_claimers(store).await;
         }
     };
     (@one $fresh:path, $story:ident) => {
@@ -658,6 +677,7 @@ pub async fn story_failed_batch_changes_nothing(store: &dyn Store) {
     import(store, &criteria_batch(), at(10)).await;
     let before = snapshot(store).await;
     let counts_before = store.counts().await.unwrap();
+    let changes_before = store.latest_change().await.unwrap();
 
     let mut bad = booklet_batch();
     bad.practices[0].fields.results = Some("changed".into());
@@ -688,6 +708,11 @@ pub async fn story_failed_batch_changes_nothing(store: &dyn Store) {
     );
     assert_eq!(snapshot(store).await, before);
     assert_eq!(store.counts().await.unwrap(), counts_before);
+    assert_eq!(
+        store.latest_change().await.unwrap(),
+        changes_before,
+        "a failed batch records no change"
+    );
     // The store still works afterwards.
     assert_eq!(
         counts(&import(store, &sud_batch(), at(12)).await),
@@ -751,6 +776,354 @@ pub async fn story_concurrent_writers(store: Arc<dyn Store>) {
     let mut ids: Vec<i64> = practices.iter().map(|p| p.id).collect();
     ids.dedup();
     assert_eq!(ids.len(), 20 * WRITERS);
+
+    // The outbox saw every practice once, in order.
+    let changes = store.changes_since(0, 10_000).await.unwrap();
+    assert!(changes.windows(2).all(|w| w[0].id < w[1].id));
+    let mut practice_ids: Vec<i64> = changes.iter().map(|c| c.entity_id).collect();
+    practice_ids.sort_unstable();
+    assert_eq!(practice_ids, ids);
+}
+
+// --- Several nodes: the outbox and jobs ------------------------------------------------------
+
+/// Every write that changes practices records one upsert per practice, in order, at `now`;
+/// writes that change no practice record nothing. A follower that pages through the changes
+/// and re-reads what they name ends up with exactly the store's practices.
+pub async fn story_outbox_follows_practice_writes(store: &dyn Store) {
+    assert_eq!(store.latest_change().await.unwrap(), 0);
+    assert!(store.changes_since(0, 100).await.unwrap().is_empty());
+
+    // A follower that started on the empty store.
+    let mut follower: BTreeMap<i64, Practice> = BTreeMap::new();
+    let mut seen = 0;
+    let follow = |seen: i64| async move {
+        let mut applied = Vec::new();
+        let mut after = seen;
+        loop {
+            let page = store.changes_since(after, 2).await.unwrap();
+            assert!(page.len() <= 2, "limit respected: {page:?}");
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            applied.extend(page);
+        }
+        applied
+    };
+
+    import(store, &booklet_batch(), at(10)).await;
+    let first = follow(seen).await;
+    let practices = store.practices().await.unwrap();
+    assert_eq!(first.len(), practices.len(), "{first:?}");
+    let mut named: Vec<i64> = first.iter().map(|c| c.entity_id).collect();
+    named.sort_unstable();
+    assert_eq!(named, practices.iter().map(|p| p.id).collect::<Vec<_>>());
+    assert!(
+        first
+            .iter()
+            .all(|c| c.entity == Entity::Practice && c.op == ChangeOp::Upsert && c.at == at(10))
+    );
+    assert!(first.windows(2).all(|w| w[0].id < w[1].id), "{first:?}");
+    assert!(first[0].id > 0);
+    assert_eq!(store.latest_change().await.unwrap(), first[2].id);
+    for c in &first {
+        follower.insert(
+            c.entity_id,
+            store.practice(c.entity_id).await.unwrap().unwrap(),
+        );
+    }
+    seen = first[2].id;
+
+    // SPIRAL data, and a batch that changes nothing, record no change.
+    import(store, &criteria_batch(), at(11)).await;
+    import(store, &booklet_batch(), at(12)).await;
+    assert!(follow(seen).await.is_empty());
+    assert_eq!(store.latest_change().await.unwrap(), seen);
+
+    // The markdown copy adds a source to the WOK fiche: one upsert of it.
+    import(store, &markdown_batch(), at(13)).await;
+    let wok = by_key(&store.practices().await.unwrap(), &wok_markdown()).clone();
+    let second = follow(seen).await;
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!(
+        (second[0].entity_id, second[0].op, second[0].at),
+        (wok.id, ChangeOp::Upsert, at(13))
+    );
+    assert!(second[0].id > seen);
+    for c in &second {
+        follower.insert(
+            c.entity_id,
+            store.practice(c.entity_id).await.unwrap().unwrap(),
+        );
+    }
+
+    // A new document: two new practices, recorded after the rest.
+    import(store, &sud_batch(), at(14)).await;
+    let third = follow(second[0].id).await;
+    assert_eq!(third.len(), 2);
+    for c in &third {
+        follower.insert(
+            c.entity_id,
+            store.practice(c.entity_id).await.unwrap().unwrap(),
+        );
+    }
+    assert_eq!(
+        follower.into_values().collect::<Vec<_>>(),
+        store.practices().await.unwrap(),
+        "following the outbox gives the store's practices"
+    );
+    let all = store.changes_since(0, 1000).await.unwrap();
+    assert_eq!(all.len(), 6);
+    assert_eq!(
+        store.changes_since(all[4].id, 1000).await.unwrap(),
+        all[5..]
+    );
+}
+
+/// A follower polling the outbox while several writers commit sees every change: no change
+/// shows up later with an id below one it has already passed (ids grow in commit order).
+pub async fn story_follower_misses_nothing(store: Arc<dyn Store>) {
+    const WRITERS: usize = 4;
+    const BATCHES: usize = 8;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let follower = {
+        let store = Arc::clone(&store);
+        let done = Arc::clone(&done);
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut after = 0;
+            loop {
+                // Read the flag first: a poll that starts after the writers ended drains all.
+                let last_round = done.load(std::sync::atomic::Ordering::SeqCst);
+                loop {
+                    let page = store.changes_since(after, 5).await.unwrap();
+                    let Some(last) = page.last() else { break };
+                    after = last.id;
+                    seen.extend(page.iter().map(|c| c.id));
+                }
+                if last_round {
+                    return seen;
+                }
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut writers = Vec::new();
+    for k in 0..WRITERS {
+        let store = Arc::clone(&store);
+        writers.push(tokio::spawn(async move {
+            for b in 0..BATCHES {
+                let mut batch = Batch::new(format!("writer-{k}-{b}.txt"), Format::Assises);
+                for i in 0..3 {
+                    batch.practices.push(fixtures::sud_row(
+                        &format!("Pratique {k}-{b}-{i}"),
+                        &["Esch-sur-Alzette"],
+                        i + 1,
+                        false,
+                    ));
+                }
+                store.import(&batch, at(10)).await.unwrap();
+            }
+        }));
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = follower.await.expect("follower");
+    let all: Vec<i64> = store
+        .changes_since(0, 10_000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(all.len(), WRITERS * BATCHES * 3);
+    assert_eq!(seen, all, "the follower missed changes");
+}
+
+/// Jobs: queued in order, claimed by one worker each, finished once by their holder; a claim
+/// older than the lease is taken over, and its first holder can no longer finish it.
+pub async fn story_jobs(store: &dyn Store) {
+    let pdf_fr = json!({"practice": 7, "language": "fr", "sections": ["contacts", "costs"]});
+    let first = store.enqueue_job("pdf", &pdf_fr, at(10)).await.unwrap();
+    let reindex = store
+        .enqueue_job("reindex", &json!(null), at(10))
+        .await
+        .unwrap();
+    let second = store
+        .enqueue_job("pdf", &json!({"practice": 8}), at(11))
+        .await
+        .unwrap();
+    assert!(first < reindex && reindex < second);
+
+    let queued = store.job(first).await.unwrap().expect("the queued job");
+    assert_eq!(
+        (
+            queued.kind.as_str(),
+            &queued.payload,
+            queued.status,
+            queued.worker.as_deref(),
+            queued.attempts
+        ),
+        ("pdf", &pdf_fr, JobStatus::Queued, None, 0)
+    );
+    assert_eq!(
+        (queued.created_at, queued.claimed_at, queued.finished_at),
+        (at(10), None, None)
+    );
+    assert_eq!(store.job(second + 1000).await.unwrap(), None);
+
+    let a = store.claim_job("pdf", "node-a", at(12)).await.unwrap();
+    let a = a.expect("a queued pdf job");
+    assert_eq!(
+        (
+            a.id,
+            a.status,
+            a.worker.as_deref(),
+            a.attempts,
+            a.claimed_at
+        ),
+        (first, JobStatus::Running, Some("node-a"), 1, Some(at(12)))
+    );
+    assert_eq!(a.payload, pdf_fr);
+    let b = store.claim_job("pdf", "node-b", at(12)).await.unwrap();
+    assert_eq!(b.map(|j| j.id), Some(second), "oldest first, each once");
+    assert_eq!(
+        store.claim_job("pdf", "node-c", at(12)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.claim_job("typeset", "node-c", at(12)).await.unwrap(),
+        None
+    );
+
+    let result = json!({"bytes": 48213, "pages": 2});
+    let stolen = store
+        .finish_job(first, "node-b", &JobOutcome::Done(result.clone()), at(13))
+        .await;
+    assert!(
+        matches!(&stolen, Err(StoreError::Invalid(m)) if m.contains("node-a")),
+        "{stolen:?}"
+    );
+    store
+        .finish_job(first, "node-a", &JobOutcome::Done(result.clone()), at(13))
+        .await
+        .unwrap();
+    let done = store.job(first).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status, &done.result, &done.error, done.finished_at),
+        (JobStatus::Done, &Some(result.clone()), &None, Some(at(13)))
+    );
+    let twice = store
+        .finish_job(first, "node-a", &JobOutcome::Done(result), at(14))
+        .await;
+    assert!(
+        matches!(&twice, Err(StoreError::Invalid(m)) if m.contains("done")),
+        "{twice:?}"
+    );
+    store
+        .finish_job(
+            second,
+            "node-b",
+            &JobOutcome::Failed("typst: no font for «ë»".into()),
+            at(13),
+        )
+        .await
+        .unwrap();
+    let failed = store.job(second).await.unwrap().unwrap();
+    assert_eq!(
+        (failed.status, failed.result, failed.error.as_deref()),
+        (JobStatus::Failed, None, Some("typst: no font for «ë»"))
+    );
+    let unknown = store
+        .finish_job(second + 1000, "node-a", &JobOutcome::Done(json!(1)), at(13))
+        .await;
+    assert!(
+        matches!(&unknown, Err(StoreError::Invalid(m)) if m.contains("no job")),
+        "{unknown:?}"
+    );
+
+    // node-a takes the reindex and dies; after the lease, node-b takes it over.
+    let held = store.claim_job("reindex", "node-a", at(14)).await.unwrap();
+    assert_eq!(held.map(|j| j.id), Some(reindex));
+    let within = at(14) + JOB_LEASE - chrono::TimeDelta::seconds(1);
+    assert_eq!(
+        store.claim_job("reindex", "node-b", within).await.unwrap(),
+        None
+    );
+    let after = at(14) + JOB_LEASE + chrono::TimeDelta::seconds(1);
+    let taken = store.claim_job("reindex", "node-b", after).await.unwrap();
+    let taken = taken.expect("a stale claim is taken over");
+    assert_eq!(
+        (taken.id, taken.worker.as_deref(), taken.attempts),
+        (reindex, Some("node-b"), 2)
+    );
+    let late = store
+        .finish_job(reindex, "node-a", &JobOutcome::Done(json!(null)), after)
+        .await;
+    assert!(
+        matches!(&late, Err(StoreError::Invalid(m)) if m.contains("node-b")),
+        "{late:?}"
+    );
+    store
+        .finish_job(reindex, "node-b", &JobOutcome::Done(json!(null)), after)
+        .await
+        .unwrap();
+    // Nothing of the jobs shows as a practice change.
+    assert_eq!(store.latest_change().await.unwrap(), 0);
+}
+
+/// Several workers claiming at once never get the same job, and together they do them all.
+pub async fn story_concurrent_claimers(store: Arc<dyn Store>) {
+    const JOBS: usize = 60;
+    const CLAIMERS: usize = 6;
+    for n in 0..JOBS {
+        store
+            .enqueue_job("pdf", &json!({"practice": n}), at(10))
+            .await
+            .unwrap();
+    }
+    let other = store
+        .enqueue_job("reindex", &json!({}), at(10))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for k in 0..CLAIMERS {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let worker = format!("node-{k}");
+            let mut mine = Vec::new();
+            while let Some(job) = store.claim_job("pdf", &worker, at(11)).await.unwrap() {
+                assert_eq!(job.worker.as_deref(), Some(worker.as_str()));
+                mine.push(job.id);
+                store
+                    .finish_job(job.id, &worker, &JobOutcome::Done(json!({"by": k})), at(12))
+                    .await
+                    .unwrap();
+            }
+            mine
+        }));
+    }
+    let mut claimed = Vec::new();
+    for (k, task) in tasks.into_iter().enumerate() {
+        let mine = task.await.expect("claimer");
+        for id in &mine {
+            let job = store.job(*id).await.unwrap().unwrap();
+            assert_eq!(
+                (job.status, job.result, job.attempts),
+                (JobStatus::Done, Some(json!({"by": k})), 1),
+                "job {id}"
+            );
+        }
+        claimed.extend(mine);
+    }
+    let total = claimed.len();
+    claimed.sort_unstable();
+    claimed.dedup();
+    assert_eq!(claimed.len(), total, "a job was claimed twice");
+    assert_eq!(total, JOBS, "every job was done");
+    let untouched = store.job(other).await.unwrap().unwrap();
+    assert_eq!(untouched.status, JobStatus::Queued);
 }
 
 /// An export (as JSON text, through the JSON importer) imported into a fresh store, at

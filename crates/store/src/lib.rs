@@ -3,6 +3,11 @@
 //!
 //! The rules of an import (what is "the same practice", what counts as unchanged) live in
 //! [`plan`], shared by all backends, so that two SQL implementations cannot drift.
+//!
+//! For several nodes on one database, every write that changes a practice also records a
+//! [`Change`] in the same transaction (the outbox), which each node's search index follows
+//! with [`Store::changes_since`]; long work is queued as [`Job`]s that one node claims.
+//! A new write path in a backend must record its changes too: the conformance suite checks it.
 
 pub mod plan;
 
@@ -14,6 +19,7 @@ use domain::{
     QuestionEntry, ScaleLevel,
 };
 use serde::Serialize;
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -69,6 +75,128 @@ pub struct Counts {
     pub criteria: u64,
 }
 
+/// What a [`Change`] is about. Only practices for now: they are what the search index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Practice,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Practice => "practice",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "practice" => Some(Entity::Practice),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    /// Created or changed: read it again.
+    Upsert,
+    /// Gone: drop it.
+    Delete,
+}
+
+impl ChangeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Upsert => "upsert",
+            ChangeOp::Delete => "delete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "upsert" => Some(ChangeOp::Upsert),
+            "delete" => Some(ChangeOp::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the outbox: a write that changed an entity, recorded in the writing
+/// transaction. Ids grow in commit order, so a follower that has applied every change up to
+/// `id` asks for `changes_since(id)` next and misses nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub id: i64,
+    pub entity: Entity,
+    pub entity_id: i64,
+    pub op: ChangeOp,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(JobStatus::Queued),
+            "running" => Some(JobStatus::Running),
+            "done" => Some(JobStatus::Done),
+            "failed" => Some(JobStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A piece of long work (PDF generation, reindex) that one node claims and does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Job {
+    pub id: i64,
+    /// What to do, e.g. `pdf` or `reindex`: claimers ask for the kinds they can do.
+    pub kind: String,
+    pub payload: Value,
+    pub status: JobStatus,
+    /// Who claimed it last.
+    pub worker: Option<String>,
+    /// How many times it was claimed (more than once when a claim went stale).
+    pub attempts: u32,
+    /// What a finished job produced.
+    pub result: Option<Value>,
+    /// Why a failed job failed.
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done(Value),
+    Failed(String),
+}
+
+/// How long a claim holds. A running job whose claim is older (its node died, most likely)
+/// can be claimed again; the first worker can then no longer finish it.
+pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Brings the schema to the newest version. Idempotent.
@@ -112,6 +240,44 @@ pub trait Store: Send + Sync {
     async fn scale(&self) -> Result<Vec<ScaleLevel>>;
 
     async fn counts(&self) -> Result<Counts>;
+
+    /// Changes with an id above `after`, oldest first, at most `limit` of them.
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>>;
+    /// The id of the newest change, 0 when there is none: where a follower that has just read
+    /// the whole store starts.
+    async fn latest_change(&self) -> Result<i64>;
+
+    /// Queues a job; returns its id.
+    async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64>;
+    /// Takes the oldest claimable job of `kind` (queued, or running with a claim older than
+    /// [`JOB_LEASE`]) for `worker`, atomically: two claimers never get the same job.
+    async fn claim_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>>;
+    /// Ends a job that `worker` holds. Refused ([`StoreError::Invalid`]) when the job is
+    /// unknown, not running, or claimed by someone else since.
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &JobOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn job(&self, id: i64) -> Result<Option<Job>>;
+}
+
+/// Why `worker` may not finish job `id`, given the job as the store holds it: every backend
+/// refuses with the same words.
+pub fn finish_refused(id: i64, worker: &str, found: Option<&Job>) -> StoreError {
+    StoreError::Invalid(match found {
+        None => format!("no job {id}: expected the id of a claimed job"),
+        Some(j) if j.status != JobStatus::Running => format!(
+            "job {id} is {}, not running: expected a job that {worker} holds",
+            j.status.as_str()
+        ),
+        Some(j) => format!(
+            "job {id} is held by {}, not {worker}: its claim went stale and was taken over",
+            j.worker.as_deref().unwrap_or("nobody")
+        ),
+    })
 }
 
 /// Timestamps from wikispiral are local and zone-less; this is the form we keep them in.

@@ -22,8 +22,12 @@ fluent_templates::static_loader! {
 }
 
 /// The UI languages, in the order the switcher shows them.
-pub const LANGUAGES: &[(&str, &str)] =
-    &[("fr", "Français"), ("de", "Deutsch"), ("en", "English"), ("lb", "Lëtzebuergesch")];
+pub const LANGUAGES: &[(&str, &str)] = &[
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("lb", "Lëtzebuergesch"),
+];
 
 pub const COOKIE_NAME: &str = "lang";
 
@@ -36,7 +40,10 @@ pub struct Lang {
 
 impl Lang {
     pub fn from_code(code: &str) -> Option<Self> {
-        let code = LANGUAGES.iter().find(|(c, _)| c.eq_ignore_ascii_case(code))?.0;
+        let code = LANGUAGES
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))?
+            .0;
         let id = match code {
             "de" => langid!("de"),
             "en" => langid!("en"),
@@ -61,8 +68,10 @@ impl Lang {
 
     /// A UI string with arguments (`$count`, `$name`, …).
     pub fn t_args(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> =
-            args.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone())).collect();
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+            .collect();
         LOCALES.lookup_with_args(&self.id, key, &map)
     }
 
@@ -113,8 +122,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
         if let Some(lang) = cookie_value(parts, COOKIE_NAME).and_then(Lang::from_code) {
             return Ok(lang);
         }
-        let header = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-        Ok(header.and_then(Lang::negotiate).unwrap_or_else(Lang::french))
+        let header = parts
+            .headers
+            .get(ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Ok(header
+            .and_then(Lang::negotiate)
+            .unwrap_or_else(Lang::french))
     }
 }
 
@@ -124,8 +138,14 @@ mod tests {
 
     #[test]
     fn negotiation_follows_quality() {
-        assert_eq!(Lang::negotiate("en-GB,en;q=0.9,fr;q=0.8").unwrap().code(), "en");
-        assert_eq!(Lang::negotiate("pt-PT, de;q=0.5, fr;q=0.7").unwrap().code(), "fr");
+        assert_eq!(
+            Lang::negotiate("en-GB,en;q=0.9,fr;q=0.8").unwrap().code(),
+            "en"
+        );
+        assert_eq!(
+            Lang::negotiate("pt-PT, de;q=0.5, fr;q=0.7").unwrap().code(),
+            "fr"
+        );
         assert_eq!(Lang::negotiate("lb-LU").unwrap().code(), "lb");
         assert!(Lang::negotiate("pt, es;q=0.4").is_none());
     }
@@ -138,6 +158,9 @@ mod tests {
         let de = Lang::from_code("de").unwrap();
         // Not translated into German yet: French is shown rather than a key.
         assert_eq!(de.t("field-costs"), "Coûts éventuels");
-        assert_eq!(Lang::french().count("results-count", 1), "1 pratique trouvée");
+        assert_eq!(
+            Lang::french().count("results-count", 1),
+            "1 pratique trouvée"
+        );
     }
 }

@@ -17,8 +17,13 @@ pub enum Filter {
 }
 
 impl Filter {
-    pub const ALL: [Filter; 5] =
-        [Filter::Theme, Filter::Commune, Filter::Institution, Filter::Public, Filter::Source];
+    pub const ALL: [Filter; 5] = [
+        Filter::Theme,
+        Filter::Commune,
+        Filter::Institution,
+        Filter::Public,
+        Filter::Source,
+    ];
 
     pub fn param(self) -> &'static str {
         match self {
@@ -61,7 +66,11 @@ impl Selection {
     /// Reads `q`, `theme`, `commune`, `institution`, `public`, `source` (each repeatable),
     /// `page` and `per_page`. Unknown parameters are ignored, as a browser may add some.
     pub fn parse(query: Option<&str>) -> Result<Self, ParamError> {
-        let mut s = Selection { page: 1, per_page: DEFAULT_PER_PAGE, ..Selection::default() };
+        let mut s = Selection {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            ..Selection::default()
+        };
         for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             let value = value.trim().to_string();
             match key.as_ref() {
@@ -82,7 +91,11 @@ impl Selection {
     }
 
     pub fn values(&self, f: Filter) -> Vec<String> {
-        self.filters.iter().filter(|(g, _)| *g == f).map(|(_, v)| v.clone()).collect()
+        self.filters
+            .iter()
+            .filter(|(g, _)| *g == f)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     pub fn has(&self, f: Filter, value: &str) -> bool {
@@ -124,7 +137,11 @@ impl Selection {
 
     pub fn href(&self, path: &str) -> String {
         let qs = self.query_string();
-        if qs.is_empty() { path.to_string() } else { format!("{path}?{qs}") }
+        if qs.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{qs}")
+        }
     }
 
     /// The same selection with a filter added, or removed when present; back to page 1.
@@ -140,12 +157,19 @@ impl Selection {
     }
 
     pub fn at_page(&self, page: u32) -> Self {
-        Self { page, ..self.clone() }
+        Self {
+            page,
+            ..self.clone()
+        }
     }
 
     /// The whole selection, every page: what a CSV or JSON download holds.
     pub fn all_pages(&self) -> Self {
-        Self { page: 1, per_page: DEFAULT_PER_PAGE, ..self.clone() }
+        Self {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            ..self.clone()
+        }
     }
 }
 
@@ -165,7 +189,10 @@ mod tests {
 
     #[test]
     fn parses_and_writes_back() {
-        let s = Selection::parse(Some("q=caf%C3%A9+langues&theme=Langues&commune=Strassen&page=2&x=1")).unwrap();
+        let s = Selection::parse(Some(
+            "q=caf%C3%A9+langues&theme=Langues&commune=Strassen&page=2&x=1",
+        ))
+        .unwrap();
         assert_eq!(s.q, "café langues");
         assert_eq!(s.values(Filter::Commune), ["Strassen"]);
         assert_eq!(s.page, 2);
@@ -177,7 +204,10 @@ mod tests {
     fn toggling_adds_and_removes_and_resets_the_page() {
         let s = Selection::parse(Some("q=x&page=3")).unwrap();
         let t = s.toggled(Filter::Theme, "Sport");
-        assert_eq!((t.page, t.values(Filter::Theme)), (1, vec!["Sport".to_string()]));
+        assert_eq!(
+            (t.page, t.values(Filter::Theme)),
+            (1, vec!["Sport".to_string()])
+        );
         assert!(t.toggled(Filter::Theme, "Sport").filters.is_empty());
     }
 

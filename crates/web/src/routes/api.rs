@@ -27,11 +27,29 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "zesummen API", description = "Good practices of local integration, and SPIRAL."),
-    paths(list_practices, practices_csv, practices_json, get_practice, similar_practices),
+    info(
+        title = "zesummen API",
+        description = "Good practices of local integration, and SPIRAL."
+    ),
+    paths(
+        list_practices,
+        practices_csv,
+        practices_json,
+        get_practice,
+        similar_practices
+    ),
     components(schemas(
-        Practice, domain::PracticeFields, domain::Contact, domain::Source, domain::Status,
-        domain::Language, SearchResults, Hit, search::Facets, SimilarBody, ErrorBody
+        Practice,
+        domain::PracticeFields,
+        domain::Contact,
+        domain::Source,
+        domain::Status,
+        domain::Language,
+        SearchResults,
+        Hit,
+        search::Facets,
+        SimilarBody,
+        ErrorBody
     ))
 )]
 struct ApiDoc;
@@ -77,7 +95,10 @@ async fn list_practices(
 async fn select_all(state: &AppState, sel: &Selection) -> Result<Vec<Practice>, ApiError> {
     if sel.q.is_empty() && sel.filters.is_empty() {
         let all = state.store.practices().await?;
-        return Ok(all.into_iter().filter(|p| p.status == Status::Published).collect());
+        return Ok(all
+            .into_iter()
+            .filter(|p| p.status == Status::Published)
+            .collect());
     }
     let mut sel = sel.all_pages();
     sel.per_page = MAX_PER_PAGE;
@@ -116,7 +137,10 @@ async fn practices_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"pratiques.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"pratiques.csv\"",
+            ),
         ],
         body,
     )
@@ -139,7 +163,9 @@ async fn practices_json(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PracticesBody>, ApiError> {
     let sel = selection(raw.as_deref())?;
-    Ok(Json(PracticesBody { practices: select_all(&state, &sel).await? }))
+    Ok(Json(PracticesBody {
+        practices: select_all(&state, &sel).await?,
+    }))
 }
 
 /// One published practice.
@@ -176,9 +202,13 @@ async fn similar_practices(
 ) -> Result<Json<SimilarBody>, ApiError> {
     let id = practice_id(&id)?;
     if crate::routes::pages::published(&state, id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no published practice with id {id}")));
+        return Err(ApiError::NotFound(format!(
+            "no published practice with id {id}"
+        )));
     }
-    Ok(Json(SimilarBody { hits: state.search.similar(id, 10)? }))
+    Ok(Json(SimilarBody {
+        hits: state.search.similar(id, 10)?,
+    }))
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -33,16 +33,25 @@ pub struct PageError {
 
 impl PageError {
     fn not_found(lang: &Lang) -> Self {
-        Self { lang: lang.clone(), status: StatusCode::NOT_FOUND }
+        Self {
+            lang: lang.clone(),
+            status: StatusCode::NOT_FOUND,
+        }
     }
 
     fn internal(lang: &Lang, cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error on a page");
-        Self { lang: lang.clone(), status: StatusCode::INTERNAL_SERVER_ERROR }
+        Self {
+            lang: lang.clone(),
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 
     fn bad_request(lang: &Lang) -> Self {
-        Self { lang: lang.clone(), status: StatusCode::BAD_REQUEST }
+        Self {
+            lang: lang.clone(),
+            status: StatusCode::BAD_REQUEST,
+        }
     }
 }
 
@@ -60,13 +69,18 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (heading, message) = match self.status {
-            StatusCode::NOT_FOUND => {
-                (self.lang.t("error-not-found"), self.lang.t("error-not-found-text"))
-            }
-            StatusCode::BAD_REQUEST => {
-                (self.lang.t("error-bad-request"), self.lang.t("results-none-hint"))
-            }
-            _ => (self.lang.t("error-internal"), self.lang.t("error-internal-text")),
+            StatusCode::NOT_FOUND => (
+                self.lang.t("error-not-found"),
+                self.lang.t("error-not-found-text"),
+            ),
+            StatusCode::BAD_REQUEST => (
+                self.lang.t("error-bad-request"),
+                self.lang.t("results-none-hint"),
+            ),
+            _ => (
+                self.lang.t("error-internal"),
+                self.lang.t("error-internal-text"),
+            ),
         };
         let page = ErrorPage {
             lang: self.lang,
@@ -84,7 +98,9 @@ impl IntoResponse for PageError {
 }
 
 fn render(lang: &Lang, t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render().map(Html).map_err(|e| PageError::internal(lang, e))
+    t.render()
+        .map(Html)
+        .map_err(|e| PageError::internal(lang, e))
 }
 
 /// A link with a label and a count, for facet lists.
@@ -114,13 +130,18 @@ struct HomePage {
 
 fn path_segment(s: &str) -> String {
     // Path segments: percent-encode everything but unreserved characters.
-    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, PageError> {
     let mut all = Selection::parse(None).map_err(|_| PageError::bad_request(&lang))?;
     all.per_page = 1;
-    let results = state.search.search(&all.to_query()).map_err(|e| PageError::internal(&lang, e))?;
+    let results = state
+        .search
+        .search(&all.to_query())
+        .map_err(|e| PageError::internal(&lang, e))?;
     let entries = |map: &std::collections::BTreeMap<String, u64>, prefix: &str| -> Vec<Entry> {
         map.iter()
             .map(|(k, n)| Entry {
@@ -166,7 +187,11 @@ impl From<&Hit> for HitView {
 }
 
 pub fn practice_href(id: i64, slug: &str) -> String {
-    if slug.is_empty() { format!("/pratiques/{id}") } else { format!("/pratiques/{id}/{slug}") }
+    if slug.is_empty() {
+        format!("/pratiques/{id}")
+    } else {
+        format!("/pratiques/{id}/{slug}")
+    }
 }
 
 pub struct FacetView {
@@ -218,7 +243,10 @@ fn results_page(
     sel: &Selection,
     heading: String,
 ) -> Result<Html<String>, PageError> {
-    let results = state.search.search(&sel.to_query()).map_err(|e| PageError::internal(lang, e))?;
+    let results = state
+        .search
+        .search(&sel.to_query())
+        .map_err(|e| PageError::internal(lang, e))?;
     let pages = results.total.div_ceil(u64::from(sel.per_page)).max(1);
     let mut count_text = lang.count("results-count", results.total);
     if !sel.q.is_empty() {
@@ -238,7 +266,10 @@ fn results_page(
                 .collect();
             entries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
             entries.truncate(25);
-            FacetView { title: lang.t(&format!("facet-{}", f.facet())), entries }
+            FacetView {
+                title: lang.t(&format!("facet-{}", f.facet())),
+                entries,
+            }
         })
         .collect();
     let active = sel
@@ -252,7 +283,10 @@ fn results_page(
         .collect();
     let page_text = lang.t_args(
         "page-of",
-        &[("page", u64::from(sel.page).into()), ("pages", pages.into())],
+        &[
+            ("page", u64::from(sel.page).into()),
+            ("pages", pages.into()),
+        ],
     );
     let download = sel.all_pages();
     let page = ResultsPage {
@@ -296,7 +330,13 @@ async fn commune_page(
         sel.filters.insert(0, (Filter::Commune, name.clone()));
     }
     let heading = lang.with("commune-title", "name", &name);
-    results_page(&state, &lang, &format!("/communes/{}", path_segment(&name)), &sel, heading)
+    results_page(
+        &state,
+        &lang,
+        &format!("/communes/{}", path_segment(&name)),
+        &sel,
+        heading,
+    )
 }
 
 async fn theme_page(
@@ -310,7 +350,13 @@ async fn theme_page(
         sel.filters.insert(0, (Filter::Theme, name.clone()));
     }
     let heading = lang.with("theme-title", "name", &name);
-    results_page(&state, &lang, &format!("/themes/{}", path_segment(&name)), &sel, heading)
+    results_page(
+        &state,
+        &lang,
+        &format!("/themes/{}", path_segment(&name)),
+        &sel,
+        heading,
+    )
 }
 
 pub struct SectionView {
@@ -336,7 +382,11 @@ struct PracticePage {
 
 /// A published practice, or `None` (drafts are invisible to the public).
 pub async fn published(state: &AppState, id: i64) -> Result<Option<Practice>, store::StoreError> {
-    Ok(state.store.practice(id).await?.filter(|p| p.status == Status::Published))
+    Ok(state
+        .store
+        .practice(id)
+        .await?
+        .filter(|p| p.status == Status::Published))
 }
 
 fn website_href(site: &str) -> String {
@@ -391,7 +441,10 @@ async fn show_practice(
     let sections = named
         .into_iter()
         .filter_map(|(key, value)| {
-            value.as_ref().map(|text| SectionView { label: lang.t(key), text: text.clone() })
+            value.as_ref().map(|text| SectionView {
+                label: lang.t(key),
+                text: text.clone(),
+            })
         })
         .collect();
     let similar = state
@@ -425,18 +478,27 @@ async fn show_practice(
         communes: f
             .communes
             .iter()
-            .map(|c| Link { label: c.clone(), href: format!("/communes/{}", path_segment(c)) })
+            .map(|c| Link {
+                label: c.clone(),
+                href: format!("/communes/{}", path_segment(c)),
+            })
             .collect(),
         themes: f
             .themes
             .iter()
-            .map(|t| Link { label: t.clone(), href: format!("/themes/{}", path_segment(t)) })
+            .map(|t| Link {
+                label: t.clone(),
+                href: format!("/themes/{}", path_segment(t)),
+            })
             .collect(),
         sections,
         websites: f
             .websites
             .iter()
-            .map(|w| Link { label: w.clone(), href: website_href(w) })
+            .map(|w| Link {
+                label: w.clone(),
+                href: website_href(w),
+            })
             .collect(),
         sources,
         similar,
@@ -481,7 +543,8 @@ async fn stylesheet() -> impl IntoResponse {
 
 pub async fn not_found(lang: Lang, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::error::ApiError::NotFound(format!("no route {}", uri.path())).into_response();
+        return crate::error::ApiError::NotFound(format!("no route {}", uri.path()))
+            .into_response();
     }
     PageError::not_found(&lang).into_response()
 }

@@ -27,7 +27,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_chromedriver() -> Driver {
@@ -39,7 +43,9 @@ async fn start_chromedriver() -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| {
-            panic!("cannot start {bin} ({e}): run ./scripts/test.sh, which installs chromium-driver")
+            panic!(
+                "cannot start {bin} ({e}): run ./scripts/test.sh, which installs chromium-driver"
+            )
         });
     let url = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
@@ -72,20 +78,31 @@ async fn browser(driver: &Driver) -> WebDriver {
         caps.add_arg(arg).unwrap();
     }
     // The person reads French: the browser asks for it, as a French-speaking officer's would.
-    caps.add_experimental_option("prefs", serde_json::json!({ "intl.accept_languages": "fr-FR,fr" }))
-        .unwrap();
+    caps.add_experimental_option(
+        "prefs",
+        serde_json::json!({ "intl.accept_languages": "fr-FR,fr" }),
+    )
+    .unwrap();
     let user_dir = tempfile::tempdir().unwrap().keep();
-    caps.add_arg(&format!("--user-data-dir={}", user_dir.display())).unwrap();
-    WebDriver::new(&driver.url, caps).await.expect("a Chromium session")
+    caps.add_arg(&format!("--user-data-dir={}", user_dir.display()))
+        .unwrap();
+    WebDriver::new(&driver.url, caps)
+        .await
+        .expect("a Chromium session")
 }
 
 fn axe_source() -> String {
-    let path = std::env::var("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|_| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../target/axe/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/axe/node_modules/axe-core/axe.min.js")
+        });
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("axe-core not found at {} ({e}): run ./scripts/test.sh, which installs it", path.display())
+        panic!(
+            "axe-core not found at {} ({e}): run ./scripts/test.sh, which installs it",
+            path.display()
+        )
     })
 }
 
@@ -104,7 +121,11 @@ async fn assert_accessible(d: &WebDriver, axe: &str, page: &str) {
         .await
         .expect("axe.run");
     let violations: Value = result.json().clone();
-    assert_eq!(violations, serde_json::json!([]), "accessibility violations on {page}");
+    assert_eq!(
+        violations,
+        serde_json::json!([]),
+        "accessibility violations on {page}"
+    );
 }
 
 #[tokio::test]
@@ -115,7 +136,9 @@ async fn a_person_searches_filters_and_reads_a_fiche() {
     let started = std::time::Instant::now();
     let d = browser(&driver).await;
     eprintln!("browser started in {:?}", started.elapsed());
-    d.set_implicit_wait_timeout(Duration::from_secs(5)).await.unwrap();
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
 
     d.goto(app.url("/")).await.unwrap();
     assert_eq!(d.title().await.unwrap(), "zesummen");
@@ -124,21 +147,48 @@ async fn a_person_searches_filters_and_reads_a_fiche() {
 
     // Keyboard only: the search box has a label, Enter submits.
     let q = d.find(By::Css("input#q")).await.unwrap();
-    let label = d.find(By::Css("label[for=q]")).await.unwrap().text().await.unwrap();
+    let label = d
+        .find(By::Css("label[for=q]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(label, "Rechercher une pratique");
-    q.send_keys("logement" ).await.unwrap();
+    q.send_keys("logement").await.unwrap();
     q.send_keys(Key::Enter).await.unwrap();
     d.find(By::Css("ol.hits li")).await.unwrap();
-    assert!(d.current_url().await.unwrap().as_str().contains("/recherche?q=logement"));
-    let count = d.find(By::Css("p.count")).await.unwrap().text().await.unwrap();
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("/recherche?q=logement")
+    );
+    let count = d
+        .find(By::Css("p.count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(count.contains("pratiques trouvées"), "{count}");
     assert_accessible(&d, &axe, "the search page").await;
 
     // A facet: the first commune offered.
-    let facet = d.find(By::XPath("//section[@class='facet'][h3='Commune']//a")).await.unwrap();
+    let facet = d
+        .find(By::XPath("//section[@class='facet'][h3='Commune']//a"))
+        .await
+        .unwrap();
     let commune = facet.text().await.unwrap();
     facet.click().await.unwrap();
-    let active = d.find(By::Css(".active-filters a")).await.unwrap().text().await.unwrap();
+    let active = d
+        .find(By::Css(".active-filters a"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(active.contains(&commune), "{active} / {commune}");
     let hits = d.find_all(By::Css("ol.hits li .tags")).await.unwrap();
     assert!(!hits.is_empty());
@@ -150,11 +200,21 @@ async fn a_person_searches_filters_and_reads_a_fiche() {
     let first = d.find(By::Css("ol.hits li h3 a")).await.unwrap();
     let title = first.text().await.unwrap();
     first.click().await.unwrap();
-    let h1 = d.find(By::Css("article.fiche h1")).await.unwrap().text().await.unwrap();
+    let h1 = d
+        .find(By::Css("article.fiche h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(h1, title);
     let headings: Vec<String> = {
         let mut v = Vec::new();
-        for h in d.find_all(By::Css("article.fiche section h2")).await.unwrap() {
+        for h in d
+            .find_all(By::Css("article.fiche section h2"))
+            .await
+            .unwrap()
+        {
             v.push(h.text().await.unwrap());
         }
         v
@@ -164,9 +224,20 @@ async fn a_person_searches_filters_and_reads_a_fiche() {
     assert_accessible(&d, &axe, "a fiche").await;
 
     // The language switcher is remembered.
-    d.find(By::Css("nav.langs a[hreflang=en]")).await.unwrap().click().await.unwrap();
+    d.find(By::Css("nav.langs a[hreflang=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     d.goto(app.url("/recherche?q=sport")).await.unwrap();
-    let html_lang = d.find(By::Css("html")).await.unwrap().attr("lang").await.unwrap();
+    let html_lang = d
+        .find(By::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
     assert_eq!(html_lang.as_deref(), Some("en"));
 
     d.quit().await.unwrap();

@@ -22,7 +22,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn json(&self, path: &str) -> (u16, serde_json::Value) {
@@ -39,11 +43,16 @@ impl TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = SqliteStore::open(&dir.path().join("zesummen.sqlite")).await.expect("store");
+    let sqlite = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
+        .await
+        .expect("store");
     let store: Arc<dyn Store> = Arc::new(sqlite);
     store.migrate().await.expect("migrate");
     let now = chrono::Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap();
-    store.ensure_reference(&ingest::reference::bundled(), now).await.expect("reference");
+    store
+        .ensure_reference(&ingest::reference::bundled(), now)
+        .await
+        .expect("reference");
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus");
     for name in [
         "assises-2-fiches.txt",
@@ -59,11 +68,18 @@ pub async fn spawn_app() -> TestApp {
     let mut practices = store.practices().await.expect("practices").into_iter();
     index.rebuild(&mut practices, &|_| {}).expect("rebuild");
     let state = web::AppState::new(store.clone(), index);
-    let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap()).await.expect("bind");
+    let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("bind");
     tokio::spawn(web::serve(state, listener));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    TestApp { addr, client, store, _dir: dir }
+    TestApp {
+        addr,
+        client,
+        store,
+        _dir: dir,
+    }
 }

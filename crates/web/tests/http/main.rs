@@ -6,7 +6,12 @@ use helpers::spawn_app;
 use serde_json::Value;
 
 fn titles(v: &Value) -> Vec<String> {
-    v["hits"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap().to_string()).collect()
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn top5_has(v: &Value, needle: &str) -> bool {
@@ -16,7 +21,9 @@ fn top5_has(v: &Value, needle: &str) -> bool {
 #[tokio::test]
 async fn housing_for_refugees() {
     let app = spawn_app().await;
-    let (status, v) = app.json("/api/v1/practices?q=logement%20pour%20r%C3%A9fugi%C3%A9s").await;
+    let (status, v) = app
+        .json("/api/v1/practices?q=logement%20pour%20r%C3%A9fugi%C3%A9s")
+        .await;
     assert_eq!(status, 200);
     assert!(top5_has(&v, "Neien Ufank"), "{:?}", titles(&v));
 }
@@ -24,7 +31,9 @@ async fn housing_for_refugees() {
 #[tokio::test]
 async fn language_cafe() {
     let app = spawn_app().await;
-    let (_, v) = app.json("/api/v1/practices?q=caf%C3%A9%20des%20langues").await;
+    let (_, v) = app
+        .json("/api/v1/practices?q=caf%C3%A9%20des%20langues")
+        .await;
     assert!(top5_has(&v, "Café de Babel"), "{:?}", titles(&v));
 }
 
@@ -32,7 +41,11 @@ async fn language_cafe() {
 async fn volunteers_without_accents_and_with_a_typo() {
     let app = spawn_app().await;
     let (_, v) = app.json("/api/v1/practices?q=formation%20benevoles").await;
-    assert!(top5_has(&v, "Formation de base pour bénévoles"), "{:?}", titles(&v));
+    assert!(
+        top5_has(&v, "Formation de base pour bénévoles"),
+        "{:?}",
+        titles(&v)
+    );
     let (_, v) = app.json("/api/v1/practices?q=equigart").await;
     assert!(top5_has(&v, "Equigaart"), "{:?}", titles(&v));
     let (_, v) = app.json("/api/v1/practices?q=benevols%20dudelange").await;
@@ -49,7 +62,14 @@ async fn facet_filter_and_counts() {
     assert_eq!(v["total"], 3);
     let mut t = titles(&v);
     t.sort();
-    assert_eq!(t, ["Café de Babel de la commune de Strassen", "KUFIKA", "PCI de la commune de Strassen"]);
+    assert_eq!(
+        t,
+        [
+            "Café de Babel de la commune de Strassen",
+            "KUFIKA",
+            "PCI de la commune de Strassen"
+        ]
+    );
     let (_, v) = app.json("/api/v1/practices?theme=Logement%20social").await;
     assert_eq!(v["total"], 3, "{:?}", titles(&v));
 }
@@ -61,20 +81,35 @@ async fn pagination_and_bad_parameters() {
     let (_, p2) = app.json("/api/v1/practices?per_page=10&page=2").await;
     assert_eq!(p1["total"], p2["total"]);
     assert_ne!(titles(&p1), titles(&p2));
-    for bad in ["/api/v1/practices?page=0", "/api/v1/practices?per_page=5000", "/api/v1/practices/abc"] {
+    for bad in [
+        "/api/v1/practices?page=0",
+        "/api/v1/practices?per_page=5000",
+        "/api/v1/practices/abc",
+    ] {
         let (status, v) = app.json(bad).await;
         assert_eq!(status, 400, "{bad}");
         assert_eq!(v["error"]["code"], "bad_parameter", "{bad}");
-        assert!(v["error"]["message"].as_str().unwrap().contains("parameter"), "{bad}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("parameter"),
+            "{bad}"
+        );
     }
     let (status, v) = app.json("/api/v1/practices/999999").await;
-    assert_eq!((status, v["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
 }
 
 #[tokio::test]
 async fn one_practice_and_its_similar() {
     let app = spawn_app().await;
-    let (_, v) = app.json("/api/v1/practices?q=WOK%20Differdange&per_page=1").await;
+    let (_, v) = app
+        .json("/api/v1/practices?q=WOK%20Differdange&per_page=1")
+        .await;
     let id = v["hits"][0]["id"].as_i64().unwrap();
     let (status, p) = app.json(&format!("/api/v1/practices/{id}")).await;
     assert_eq!(status, 200);
@@ -92,7 +127,11 @@ async fn openapi_document_lists_the_routes() {
     let app = spawn_app().await;
     let (status, doc) = app.json("/api/v1/openapi.json").await;
     assert_eq!(status, 200);
-    for path in ["/api/v1/practices", "/api/v1/practices/{id}", "/api/v1/practices/{id}/similar"] {
+    for path in [
+        "/api/v1/practices",
+        "/api/v1/practices/{id}",
+        "/api/v1/practices/{id}/similar",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
 }
@@ -108,14 +147,29 @@ async fn pages_show_results_facets_and_the_whole_fiche() {
     assert_eq!(status, 200);
     assert!(page.contains("Equigaart"), "{page}");
     assert!(page.contains("<mark>"), "highlighted snippet");
-    assert!(page.contains("/api/v1/practices.csv?q=jardin+communautaire"), "CSV link of the selection");
+    assert!(
+        page.contains("/api/v1/practices.csv?q=jardin+communautaire"),
+        "CSV link of the selection"
+    );
 
     let (_, v) = app.json("/api/v1/practices?q=equigaart&per_page=1").await;
-    let href = format!("/pratiques/{}/{}", v["hits"][0]["id"], v["hits"][0]["slug"].as_str().unwrap());
+    let href = format!(
+        "/pratiques/{}/{}",
+        v["hits"][0]["id"],
+        v["hits"][0]["slug"].as_str().unwrap()
+    );
     let (status, fiche) = app.html(&href).await;
     assert_eq!(status, 200);
-    for expected in ["Equigaart : Jardin communautaire", "Commune de Junglinster", "Mike Hagen", "621 196 422",
-        "mhagen@pt.lu", "www.equigaart.lu", "assises-2-fiches.txt", "Pratiques similaires"] {
+    for expected in [
+        "Equigaart : Jardin communautaire",
+        "Commune de Junglinster",
+        "Mike Hagen",
+        "621 196 422",
+        "mhagen@pt.lu",
+        "www.equigaart.lu",
+        "assises-2-fiches.txt",
+        "Pratiques similaires",
+    ] {
         assert!(fiche.contains(expected), "fiche lacks {expected}");
     }
     // Without the slug, the page redirects to its canonical URL.
@@ -124,7 +178,9 @@ async fn pages_show_results_facets_and_the_whole_fiche() {
 
     let (status, commune) = app.html("/communes/Strassen").await;
     assert_eq!(status, 200);
-    assert!(commune.contains("KUFIKA") && commune.contains("/api/v1/practices.csv?commune=Strassen"));
+    assert!(
+        commune.contains("KUFIKA") && commune.contains("/api/v1/practices.csv?commune=Strassen")
+    );
     let (status, _) = app.html("/themes/Langues").await;
     assert_eq!(status, 200);
     let (status, missing) = app.html("/pratiques/424242").await;
@@ -137,9 +193,17 @@ async fn csv_of_a_selection() {
     let app = spawn_app().await;
     let r = app.get("/api/v1/practices.csv?commune=Strassen").await;
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let body = r.text().await.unwrap();
-    let rows = body.lines().filter(|l| l.starts_with(|c: char| c.is_ascii_digit())).count();
+    let rows = body
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .count();
     assert_eq!(rows, 3, "{body}");
     assert!(body.starts_with("id,slug,title"));
 }
@@ -147,14 +211,35 @@ async fn csv_of_a_selection() {
 #[tokio::test]
 async fn language_from_header_and_switcher() {
     let app = spawn_app().await;
-    let r = app.client.get(app.url("/recherche?q=sport")).header("Accept-Language", "en-GB,en;q=0.9").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/recherche?q=sport"))
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\">") && html.contains("Refine"), "English UI");
+    assert!(
+        html.contains("<html lang=\"en\">") && html.contains("Refine"),
+        "English UI"
+    );
     let r = app.get("/langue/en?retour=%2Frecherche%3Fq%3Dsport").await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(r.headers()["location"], "/recherche?q=sport");
-    assert!(r.headers()["set-cookie"].to_str().unwrap().starts_with("lang=en"));
-    let r = app.client.get(app.url("/")).header("Cookie", "lang=en").header("Accept-Language", "fr").send().await.unwrap();
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("lang=en")
+    );
+    let r = app
+        .client
+        .get(app.url("/"))
+        .header("Cookie", "lang=en")
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap();
     assert!(r.text().await.unwrap().contains("<html lang=\"en\">"));
     // No open redirect.
     let r = app.get("/langue/fr?retour=%2F%2Fevil.example").await;
@@ -167,7 +252,12 @@ async fn security_headers_on_every_page() {
     for path in ["/", "/recherche?q=x", "/api/v1/practices"] {
         let r = app.get(path).await;
         let h = r.headers();
-        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("referrer-policy"));
     }

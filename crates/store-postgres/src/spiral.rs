@@ -1,0 +1,487 @@
+//! SPIRAL data: platforms, homogeneous groups, criteria.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDateTime, SubsecRound};
+use domain::{ComponentCode, Criterion, HomogeneousGroup, MeaningCode, Platform};
+use sqlx::PgConnection;
+use store::plan::{Existing, Lookups, Plan, Write};
+use store::{CriteriaFilter, Result, StoreError};
+
+use crate::{db_while, next_id, raise_high_water, unsigned};
+
+const CHUNK: usize = 5000;
+
+pub(crate) async fn platforms(conn: &mut PgConnection) -> Result<Vec<Platform>> {
+    let rows = sqlx::query!(
+        "SELECT id, name, country, languages, description, coordination, created_at
+           FROM platforms ORDER BY id"
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_while("reading platforms"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Platform {
+            id: Some(r.id),
+            name: r.name,
+            country: r.country,
+            languages: r.languages,
+            description: r.description,
+            coordination: r.coordination,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+pub(crate) async fn groups(conn: &mut PgConnection) -> Result<Vec<HomogeneousGroup>> {
+    let rows = sqlx::query!(
+        r#"SELECT g.id, g.name, p.name AS platform, g.language, g.profile, g.created_at
+             FROM homogeneous_groups g JOIN platforms p ON p.id = g.platform_id ORDER BY g.id"#
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_while("reading homogeneous groups"))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| HomogeneousGroup {
+            id: Some(r.id),
+            name: r.name,
+            platform: r.platform,
+            language: r.language,
+            profile: r.profile,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// A criterion as read, before its codes are parsed.
+struct Row {
+    id: i64,
+    platform: String,
+    group: String,
+    question: String,
+    text: String,
+    expressions: Option<i64>,
+    component: Option<String>,
+    meaning: Option<String>,
+    proposition: Option<String>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl Row {
+    fn criterion(self) -> Result<Criterion> {
+        let id = self.id;
+        let corrupt =
+            |e: domain::spiral::CodeError| StoreError::Corrupt(format!("criterion {id}: {e}"));
+        Ok(Criterion {
+            id: Some(id),
+            platform: self.platform,
+            group: self.group,
+            question: self.question,
+            text: self.text,
+            expressions: self
+                .expressions
+                .map(|n| unsigned(n, &format!("criterion {id}'s expressions")))
+                .transpose()?,
+            component: self
+                .component
+                .map(|s| ComponentCode::parse(&s))
+                .transpose()
+                .map_err(corrupt)?,
+            meaning: self
+                .meaning
+                .map(|s| MeaningCode::parse(&s))
+                .transpose()
+                .map_err(corrupt)?,
+            proposition: self.proposition,
+            created_at: Some(self.created_at),
+            updated_at: Some(self.updated_at),
+        })
+    }
+}
+
+/// Criteria matching `filter`, by id. One static statement: a condition whose value is not
+/// given is true.
+pub(crate) async fn criteria(
+    conn: &mut PgConnection,
+    filter: &CriteriaFilter,
+) -> Result<Vec<Criterion>> {
+    let component = filter.component.as_deref().map(str::trim);
+    // A component matches what codes aggregate to; a fine code matches itself.
+    let component3 = component.filter(|c| c.len() <= 3);
+    let fine = component.filter(|c| c.len() > 3);
+    let rows = sqlx::query_as!(
+        Row,
+        r#"SELECT c.id, p.name AS platform, g.name AS "group", c.question, c.text,
+                  c.expressions, c.component, c.meaning, c.proposition, c.created_at,
+                  c.updated_at
+             FROM criteria c
+             JOIN homogeneous_groups g ON g.id = c.group_id
+             JOIN platforms p ON p.id = g.platform_id
+            WHERE ($1::text IS NULL OR p.name = $1)
+              AND ($2::text IS NULL OR g.name = $2)
+              AND ($3::text IS NULL OR c.question = $3)
+              AND ($4::text IS NULL OR c.dimension = $4)
+              AND ($5::text IS NULL OR c.component3 = $5)
+              AND ($6::text IS NULL OR c.component = $6)
+            ORDER BY c.id"#,
+        filter.platform.as_deref(),
+        filter.group.as_deref(),
+        filter.question.as_deref(),
+        filter.dimension.as_deref(),
+        component3,
+        fine
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_while("reading criteria"))?;
+    rows.into_iter().map(Row::criterion).collect()
+}
+
+/// The stored criteria a batch can touch: by id, and by natural key.
+pub(crate) async fn stored_criteria(
+    conn: &mut PgConnection,
+    lookups: &Lookups,
+) -> Result<Vec<Criterion>> {
+    let mut out = Vec::new();
+    if !lookups.criterion_ids.is_empty() {
+        let rows = sqlx::query_as!(
+            Row,
+            r#"SELECT c.id, p.name AS platform, g.name AS "group", c.question, c.text,
+                      c.expressions, c.component, c.meaning, c.proposition, c.created_at,
+                      c.updated_at
+                 FROM criteria c
+                 JOIN homogeneous_groups g ON g.id = c.group_id
+                 JOIN platforms p ON p.id = g.platform_id
+                WHERE c.id = ANY($1)"#,
+            &lookups.criterion_ids
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_while("reading the criteria this import can touch"))?;
+        for row in rows {
+            out.push(row.criterion()?);
+        }
+    }
+    for chunk in lookups.criterion_keys.chunks(CHUNK) {
+        let platform: Vec<String> = chunk.iter().map(|k| k.platform.clone()).collect();
+        let group: Vec<String> = chunk.iter().map(|k| k.group.clone()).collect();
+        let question: Vec<String> = chunk.iter().map(|k| k.question.clone()).collect();
+        let text: Vec<String> = chunk.iter().map(|k| k.text.clone()).collect();
+        let rows = sqlx::query_as!(
+            Row,
+            r#"SELECT c.id, p.name AS platform, g.name AS "group", c.question, c.text,
+                      c.expressions, c.component, c.meaning, c.proposition, c.created_at,
+                      c.updated_at
+                 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[])
+                   AS k(platform, grp, question, text)
+                 JOIN platforms p ON p.name = k.platform
+                 JOIN homogeneous_groups g ON g.platform_id = p.id AND g.name = k.grp
+                 JOIN criteria c
+                   ON c.group_id = g.id AND c.question = k.question AND c.text = k.text"#,
+            &platform,
+            &group,
+            &question,
+            &text
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_while("reading the criteria this import can touch"))?;
+        for row in rows {
+            out.push(row.criterion()?);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes planned platforms, groups and criteria.
+pub(crate) async fn write(conn: &mut PgConnection, plan: &Plan, existing: &Existing) -> Result<()> {
+    let mut platform_ids: HashMap<String, i64> = existing
+        .platforms
+        .iter()
+        .filter_map(|p| Some((p.name.clone(), p.id?)))
+        .collect();
+    for w in &plan.platforms {
+        let p = w.value();
+        let created_at = p.created_at.map(|t| t.trunc_subsecs(0));
+        let what = || format!("writing platform «{}»", p.name);
+        let id = match w {
+            Write::Insert(_) => {
+                let id = match p.id {
+                    Some(id) => id,
+                    None => next_id(conn, "platforms").await?,
+                };
+                raise_high_water(conn, "platforms", id).await?;
+                sqlx::query!(
+                    "INSERT INTO platforms (id, name, country, languages, description,
+                                            coordination, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    id,
+                    p.name,
+                    p.country,
+                    &p.languages,
+                    p.description,
+                    p.coordination,
+                    created_at
+                )
+                .execute(&mut *conn)
+                .await
+                .map_err(db_while(what()))?;
+                id
+            }
+            Write::Update(_) => {
+                let id = p.id.ok_or_else(|| {
+                    StoreError::Corrupt(format!("platform «{}» to update has no id", p.name))
+                })?;
+                sqlx::query!(
+                    "UPDATE platforms SET name = $2, country = $3, languages = $4,
+                            description = $5, coordination = $6, created_at = $7
+                      WHERE id = $1",
+                    id,
+                    p.name,
+                    p.country,
+                    &p.languages,
+                    p.description,
+                    p.coordination,
+                    created_at
+                )
+                .execute(&mut *conn)
+                .await
+                .map_err(db_while(what()))?;
+                id
+            }
+        };
+        platform_ids.insert(p.name.clone(), id);
+    }
+
+    let mut group_ids: HashMap<(String, String), i64> = existing
+        .groups
+        .iter()
+        .filter_map(|g| Some(((g.platform.clone(), g.name.clone()), g.id?)))
+        .collect();
+    for w in &plan.groups {
+        let g = w.value();
+        let platform = *platform_ids.get(&g.platform).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "group «{}» names platform «{}», which is neither stored nor in the batch",
+                g.name, g.platform
+            ))
+        })?;
+        let created_at = g.created_at.map(|t| t.trunc_subsecs(0));
+        let what = || format!("writing group «{}»", g.name);
+        let id = match w {
+            Write::Insert(_) => {
+                let id = match g.id {
+                    Some(id) => id,
+                    None => next_id(conn, "homogeneous_groups").await?,
+                };
+                raise_high_water(conn, "homogeneous_groups", id).await?;
+                sqlx::query!(
+                    "INSERT INTO homogeneous_groups (id, platform_id, name, language, profile,
+                                                     created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    id,
+                    platform,
+                    g.name,
+                    g.language,
+                    g.profile,
+                    created_at
+                )
+                .execute(&mut *conn)
+                .await
+                .map_err(db_while(what()))?;
+                id
+            }
+            Write::Update(_) => {
+                let id = g.id.ok_or_else(|| {
+                    StoreError::Corrupt(format!("group «{}» to update has no id", g.name))
+                })?;
+                sqlx::query!(
+                    "UPDATE homogeneous_groups SET platform_id = $2, name = $3, language = $4,
+                            profile = $5, created_at = $6
+                      WHERE id = $1",
+                    id,
+                    platform,
+                    g.name,
+                    g.language,
+                    g.profile,
+                    created_at
+                )
+                .execute(&mut *conn)
+                .await
+                .map_err(db_while(what()))?;
+                id
+            }
+        };
+        group_ids.insert((g.platform.clone(), g.name.clone()), id);
+    }
+
+    if plan.criteria.is_empty() {
+        return Ok(());
+    }
+    let given_max = plan
+        .criteria
+        .iter()
+        .filter_map(|w| match w {
+            Write::Insert(c) => c.id,
+            Write::Update(_) => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let mut next = next_id(conn, "criteria").await?.max(given_max + 1);
+    let mut inserts = Columns::default();
+    let mut updates = Columns::default();
+    for w in &plan.criteria {
+        let c = w.value();
+        let group = *group_ids
+            .get(&(c.platform.clone(), c.group.clone()))
+            .ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "criterion «{}» names group «{}» of «{}», which is neither stored nor in the batch",
+                    c.text, c.group, c.platform
+                ))
+            })?;
+        let id = c.id.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
+        match w {
+            Write::Insert(_) => inserts.push(id, group, c)?,
+            Write::Update(_) => updates.push(id, group, c)?,
+        }
+    }
+    if let Some(&highest) = inserts.id.iter().max() {
+        raise_high_water(conn, "criteria", highest).await?;
+    }
+    for (start, end) in chunks(inserts.id.len()) {
+        let c = inserts.slice(start, end);
+        sqlx::query!(
+            "INSERT INTO criteria (id, group_id, question, text, expressions, component,
+                                   meaning, proposition, created_at, updated_at)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                                  $5::bigint[], $6::text[], $7::text[], $8::text[],
+                                  $9::timestamp[], $10::timestamp[])",
+            c.id,
+            c.group,
+            c.question,
+            c.text,
+            c.expressions as _,
+            c.component as _,
+            c.meaning as _,
+            c.proposition as _,
+            c.created_at,
+            c.updated_at
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("inserting criteria"))?;
+    }
+    for (start, end) in chunks(updates.id.len()) {
+        let c = updates.slice(start, end);
+        sqlx::query!(
+            "UPDATE criteria c SET group_id = u.group_id, question = u.question, text = u.text,
+                    expressions = u.expressions, component = u.component, meaning = u.meaning,
+                    proposition = u.proposition, created_at = u.created_at,
+                    updated_at = u.updated_at
+               FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                           $6::text[], $7::text[], $8::text[], $9::timestamp[],
+                           $10::timestamp[])
+                 AS u(id, group_id, question, text, expressions, component, meaning,
+                      proposition, created_at, updated_at)
+              WHERE c.id = u.id",
+            c.id,
+            c.group,
+            c.question,
+            c.text,
+            c.expressions as _,
+            c.component as _,
+            c.meaning as _,
+            c.proposition as _,
+            c.created_at,
+            c.updated_at
+        )
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("updating criteria"))?;
+    }
+    Ok(())
+}
+
+/// `(start, end)` of each chunk of `len` rows.
+fn chunks(len: usize) -> impl Iterator<Item = (usize, usize)> {
+    (0..len)
+        .step_by(CHUNK)
+        .map(move |start| (start, (start + CHUNK).min(len)))
+}
+
+/// Criteria rows, column by column, for `UNNEST`.
+#[derive(Default)]
+struct Columns {
+    id: Vec<i64>,
+    group: Vec<i64>,
+    question: Vec<String>,
+    text: Vec<String>,
+    expressions: Vec<Option<i64>>,
+    component: Vec<Option<String>>,
+    meaning: Vec<Option<String>>,
+    proposition: Vec<Option<String>>,
+    created_at: Vec<NaiveDateTime>,
+    updated_at: Vec<NaiveDateTime>,
+}
+
+/// A chunk of [`Columns`].
+struct Slice<'a> {
+    id: &'a [i64],
+    group: &'a [i64],
+    question: &'a [String],
+    text: &'a [String],
+    expressions: &'a [Option<i64>],
+    component: &'a [Option<String>],
+    meaning: &'a [Option<String>],
+    proposition: &'a [Option<String>],
+    created_at: &'a [NaiveDateTime],
+    updated_at: &'a [NaiveDateTime],
+}
+
+impl Columns {
+    fn push(&mut self, id: i64, group: i64, c: &Criterion) -> Result<()> {
+        let stamp = |t: Option<NaiveDateTime>, which: &str| {
+            t.map(|t| t.trunc_subsecs(0)).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "criterion «{}» to write has no {which}: the plan always sets it",
+                    c.text
+                ))
+            })
+        };
+        self.id.push(id);
+        self.group.push(group);
+        self.question.push(c.question.clone());
+        self.text.push(c.text.clone());
+        self.expressions.push(c.expressions.map(i64::from));
+        self.component
+            .push(c.component.as_ref().map(|k| k.as_str().to_string()));
+        self.meaning
+            .push(c.meaning.as_ref().map(|k| k.as_str().to_string()));
+        self.proposition.push(c.proposition.clone());
+        self.created_at.push(stamp(c.created_at, "created_at")?);
+        self.updated_at.push(stamp(c.updated_at, "updated_at")?);
+        Ok(())
+    }
+
+    fn slice(&self, start: usize, end: usize) -> Slice<'_> {
+        Slice {
+            id: &self.id[start..end],
+            group: &self.group[start..end],
+            question: &self.question[start..end],
+            text: &self.text[start..end],
+            expressions: &self.expressions[start..end],
+            component: &self.component[start..end],
+            meaning: &self.meaning[start..end],
+            proposition: &self.proposition[start..end],
+            created_at: &self.created_at[start..end],
+            updated_at: &self.updated_at[start..end],
+        }
+    }
+}

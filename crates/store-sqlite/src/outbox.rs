@@ -1,0 +1,196 @@
+//! Several nodes: the outbox of practice changes, and jobs.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::SqliteConnection;
+use sqlx::sqlite::SqliteRow;
+use store::{Change, ChangeOp, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError};
+
+use crate::{db_while, get, json_text, time};
+
+/// Records an upsert of each practice, in the caller's (writing) transaction.
+pub(crate) async fn record_upserts(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO changes (entity, entity_id, op, at)
+         SELECT 'practice', value, 'upsert', ?2 FROM json_each(?1)",
+    )
+    .bind(json_text(ids))
+    .bind(time::utc(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_while("recording changes"))?;
+    Ok(())
+}
+
+pub(crate) async fn changes_since(
+    conn: &mut SqliteConnection,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Change>> {
+    let rows = sqlx::query(
+        "SELECT id, entity, entity_id, op, at FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_while("reading changes"))?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = get(row, 0)?;
+            let entity: String = get(row, 1)?;
+            let op: String = get(row, 3)?;
+            Ok(Change {
+                id,
+                entity: Entity::parse(&entity).ok_or_else(|| {
+                    StoreError::Corrupt(format!("change {id}: unknown entity `{entity}`"))
+                })?,
+                entity_id: get(row, 2)?,
+                op: ChangeOp::parse(&op).ok_or_else(|| {
+                    StoreError::Corrupt(format!("change {id}: unknown operation `{op}`"))
+                })?,
+                at: time::parse_utc(&get::<String>(row, 4)?)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn latest_change(conn: &mut SqliteConnection) -> Result<i64> {
+    sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_while("reading the latest change"))
+}
+
+/// The columns [`job`] reads.
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, status, worker, attempts, result, error, created_at, claimed_at, \
+         finished_at"
+    };
+}
+
+fn job(row: &SqliteRow) -> Result<Job> {
+    let id: i64 = get(row, 0)?;
+    let json = |i: usize| -> Result<Option<Value>> {
+        get::<Option<String>>(row, i)?
+            .map(|text| {
+                serde_json::from_str(&text).map_err(|e| {
+                    StoreError::Corrupt(format!("job {id}: `{text}` ({e}): expected JSON"))
+                })
+            })
+            .transpose()
+    };
+    let utc = |i: usize| -> Result<Option<DateTime<Utc>>> {
+        get::<Option<String>>(row, i)?
+            .map(|s| time::parse_utc(&s))
+            .transpose()
+    };
+    let status: String = get(row, 3)?;
+    Ok(Job {
+        id,
+        kind: get(row, 1)?,
+        payload: json(2)?.unwrap_or(Value::Null),
+        status: JobStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("job {id}: unknown status `{status}`")))?,
+        worker: get(row, 4)?,
+        attempts: get::<i64>(row, 5)? as u32,
+        result: json(6)?,
+        error: get(row, 7)?,
+        created_at: time::parse_utc(&get::<String>(row, 8)?)?,
+        claimed_at: utc(9)?,
+        finished_at: utc(10)?,
+    })
+}
+
+pub(crate) async fn enqueue(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    payload: &Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+    )
+    .bind(kind)
+    .bind(json_text(payload))
+    .bind(time::utc(now))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_while(format!("queueing a `{kind}` job")))
+}
+
+/// One statement, in the caller's immediate transaction: the write lock makes it atomic.
+pub(crate) async fn claim(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    worker: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Job>> {
+    let row = sqlx::query(concat!(
+        "UPDATE jobs SET status = 'running', worker = ?2, claimed_at = ?3,
+                attempts = attempts + 1
+          WHERE id = (SELECT id FROM jobs
+                       WHERE kind = ?1
+                         AND (status = 'queued' OR (status = 'running' AND claimed_at < ?4))
+                       ORDER BY id LIMIT 1)
+         RETURNING ",
+        job_columns!()
+    ))
+    .bind(kind)
+    .bind(worker)
+    .bind(time::utc(now))
+    .bind(time::utc(now - JOB_LEASE))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_while(format!("claiming a `{kind}` job")))?;
+    row.as_ref().map(job).transpose()
+}
+
+pub(crate) async fn finish(
+    conn: &mut SqliteConnection,
+    id: i64,
+    worker: &str,
+    outcome: &JobOutcome,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (status, result, error) = match outcome {
+        JobOutcome::Done(v) => (JobStatus::Done, Some(json_text(v)), None),
+        JobOutcome::Failed(e) => (JobStatus::Failed, None, Some(e.as_str())),
+    };
+    let done = sqlx::query(
+        "UPDATE jobs SET status = ?3, result = ?4, error = ?5, finished_at = ?6
+          WHERE id = ?1 AND worker = ?2 AND status = 'running'",
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(status.as_str())
+    .bind(result)
+    .bind(error)
+    .bind(time::utc(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_while(format!("finishing job {id}")))?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let found = get_job(conn, id).await?;
+    Err(store::finish_refused(id, worker, found.as_ref()))
+}
+
+pub(crate) async fn get_job(conn: &mut SqliteConnection, id: i64) -> Result<Option<Job>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        job_columns!(),
+        " FROM jobs WHERE id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_while(format!("reading job {id}")))?;
+    row.as_ref().map(job).transpose()
+}
