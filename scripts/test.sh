@@ -22,5 +22,9 @@ source scripts/postgres.sh
 ensure_test_postgres
 echo "== PostgreSQL for the tests: $ZESUMMEN_TEST_POSTGRES_URL"
 
+# The browser tests need Chromium, chromedriver and axe-core: found, or installed (scripts/browser.sh).
+source scripts/browser.sh
+ensure_browser
+
 echo "== cargo test"
 cargo test --workspace --no-fail-fast

@@ -67,6 +67,31 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await?;
             import(store.as_ref(), batches, json, &clock).await
         }
+        Command::Serve { addr, demo } => {
+            let store = open_store(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                cli.read_database.as_deref(),
+                &clock,
+            )
+            .await?;
+            crate::serve::serve(store, &cli.data_dir, addr, demo, &clock).await
+        }
+        Command::Reindex => {
+            let store = open_store(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                cli.read_database.as_deref(),
+                &clock,
+            )
+            .await?;
+            let index = crate::serve::open_index(&cli.data_dir)?;
+            std::fs::remove_file(cli.data_dir.join("index").join("cursor")).ok();
+            crate::serve::prepare_index(store.as_ref(), index.as_ref(), &cli.data_dir).await?;
+            let n = search::SearchIndex::len(index.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("search index: {n} practices");
+            Ok(())
+        }
         Command::Backup { out } => {
             crate::backup::run(&cli.data_dir, cli.database.as_deref(), &out).await
         }
@@ -163,7 +188,7 @@ struct Parsed {
     batch: Batch,
 }
 
-fn progress(len: usize, what: &str) -> ProgressBar {
+pub fn progress(len: usize, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

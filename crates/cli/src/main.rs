@@ -1,7 +1,9 @@
-//! `zesummen`: the one binary. Import, export and migrate the store; later, serve the site.
+//! `zesummen`: the one binary. Serve the site; import, export, back up and migrate the store.
 
 mod backup;
 mod commands;
+mod demo;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +63,17 @@ pub enum Command {
     },
     /// Create or upgrade the store's schema and load the bundled reference data.
     Migrate,
+    /// Serve the site and the JSON API.
+    Serve {
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Load the bundled demo corpus into an empty store first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Write a consistent copy of the store while it runs: SQLite's online backup, or
     /// pg_dump's custom format for PostgreSQL. Never overwrites a file.
     Backup {

@@ -145,6 +145,7 @@ impl Selection {
     }
 
     /// The same selection with a filter added, or removed when present; back to page 1.
+    #[must_use]
     pub fn toggled(&self, f: Filter, value: &str) -> Self {
         let mut s = self.clone();
         s.page = 1;
@@ -156,6 +157,7 @@ impl Selection {
         s
     }
 
+    #[must_use]
     pub fn at_page(&self, page: u32) -> Self {
         Self {
             page,
@@ -164,6 +166,7 @@ impl Selection {
     }
 
     /// The whole selection, every page: what a CSV or JSON download holds.
+    #[must_use]
     pub fn all_pages(&self) -> Self {
         Self {
             page: 1,

@@ -29,6 +29,7 @@ facet-target_publics = Target public
 facet-sources = Source document
 facet-statuses = Status
 filter-remove = Remove the filter { $value }
+filter-label = { $facet }: { $value }
 filters-active = Active filters
 page-previous = Previous page
 page-next = Next page

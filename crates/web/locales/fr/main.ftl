@@ -29,6 +29,7 @@ facet-target_publics = Public cible
 facet-sources = Document source
 facet-statuses = Statut
 filter-remove = Retirer le filtre { $value }
+filter-label = { $facet } : { $value }
 filters-active = Filtres actifs
 page-previous = Page précédente
 page-next = Page suivante

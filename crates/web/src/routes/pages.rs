@@ -276,7 +276,13 @@ fn results_page(
         .filters
         .iter()
         .map(|(f, v)| ActiveFilter {
-            label: format!("{} : {v}", lang.t(&format!("facet-{}", f.facet()))),
+            label: lang.t_args(
+                "filter-label",
+                &[
+                    ("facet", lang.t(&format!("facet-{}", f.facet())).into()),
+                    ("value", v.clone().into()),
+                ],
+            ),
             href: sel.toggled(*f, v).href(path),
             remove_label: lang.with("filter-remove", "value", v),
         })

@@ -47,15 +47,24 @@ async fn start_chromedriver() -> Driver {
                 "cannot start {bin} ({e}): run ./scripts/test.sh, which installs chromium-driver"
             )
         });
-    let url = format!("http://127.0.0.1:{port}");
+    // Owned at once, so that the process is killed and reaped on every path, panics included.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     for _ in 0..100 {
-        if client.get(format!("{url}/status")).send().await.is_ok() {
-            return Driver { child, url };
+        if client
+            .get(format!("{}/status", driver.url))
+            .send()
+            .await
+            .is_ok()
+        {
+            return driver;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("chromedriver did not answer on {url}");
+    panic!("chromedriver did not answer on {}", driver.url);
 }
 
 async fn browser(driver: &Driver) -> WebDriver {
@@ -92,12 +101,13 @@ async fn browser(driver: &Driver) -> WebDriver {
 }
 
 fn axe_source() -> String {
-    let path = std::env::var("AXE_CORE_JS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
+    let path = std::env::var("AXE_CORE_JS").map_or_else(
+        |_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
                 .join("../../target/axe/node_modules/axe-core/axe.min.js")
-        });
+        },
+        PathBuf::from,
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "axe-core not found at {} ({e}): run ./scripts/test.sh, which installs it",

@@ -1,4 +1,6 @@
 //! Starts the real server on port 0 over a fresh SQLite store loaded with the corpus.
+//! Shared by the HTTP and browser test binaries; each uses part of it.
+#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,7 +14,6 @@ use store_sqlite::SqliteStore;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
-    pub store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
 }
 
@@ -67,7 +68,7 @@ pub async fn spawn_app() -> TestApp {
     let index = Arc::new(TantivyIndex::in_memory().expect("index"));
     let mut practices = store.practices().await.expect("practices").into_iter();
     index.rebuild(&mut practices, &|_| {}).expect("rebuild");
-    let state = web::AppState::new(store.clone(), index);
+    let state = web::AppState::new(store, index);
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .expect("bind");
@@ -79,7 +80,6 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         addr,
         client,
-        store,
         _dir: dir,
     }
 }
