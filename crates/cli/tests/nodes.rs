@@ -1,0 +1,133 @@
+//! Two `zesummen serve` nodes on one PostgreSQL database: a write that reaches the database
+//! (here an import by a third process) is found by search on both nodes within seconds,
+//! through the change log, without a rebuild. PostgreSQL comes from `./scripts/test.sh`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use store_postgres::scratch::ScratchDatabase;
+
+struct Node {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn zesummen() -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("zesummen"));
+    for var in [
+        "ZESUMMEN_DATABASE_URL",
+        "ZESUMMEN_READ_DATABASE_URL",
+        "ZESUMMEN_DATA_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Starts a node on a free port and waits until it says where it serves.
+fn start_node(data_dir: &Path, database: &str, demo: bool) -> Node {
+    let mut cmd = zesummen();
+    cmd.arg("--data-dir").arg(data_dir).args([
+        "--database",
+        database,
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut node = Node {
+        child,
+        base: String::new(),
+    };
+    let mut lines = BufReader::new(stderr).lines();
+    for line in lines.by_ref() {
+        let line = line.expect("serve output");
+        if let Some(rest) = line.strip_prefix("zesummen is serving on ") {
+            node.base = rest.trim_end_matches('/').to_string();
+            break;
+        }
+    }
+    assert!(!node.base.is_empty(), "the node did not start");
+    // Keep draining its output so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    node
+}
+
+fn total(base: &str, query: &str) -> u64 {
+    let body = reqwest::blocking::get(format!("{base}/api/v1/practices?{query}"))
+        .expect("search request")
+        .text()
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    v["total"].as_u64().expect("total")
+}
+
+fn wait_for(base: &str, query: &str, expected: u64, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        if total(base, query) == expected {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{base}: `{query}` did not reach {expected} within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_write_on_the_database_reaches_the_search_of_both_nodes() {
+    let db = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(ScratchDatabase::create())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let a = start_node(&dir.path().join("a"), db.url(), true);
+    let b = start_node(&dir.path().join("b"), db.url(), false);
+    assert_eq!(total(&a.base, "per_page=1"), 38);
+    wait_for(&b.base, "per_page=1", 38, Duration::from_secs(5));
+
+    let csv = dir.path().join("new.csv");
+    std::fs::write(
+        &csv,
+        "title,communes,themes,description\nRepair Café interculturel,Remich,Cohésion sociale,\
+         Un atelier de réparation où voisins et nouveaux arrivants se rencontrent\n",
+    )
+    .unwrap();
+    let out = zesummen()
+        .args(["--database", db.url(), "import"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let on_b = wait_for(&b.base, "q=atelier%20reparation", 1, Duration::from_secs(5));
+    let on_a = wait_for(&a.base, "q=atelier%20reparation", 1, Duration::from_secs(5));
+    eprintln!("found on node B after {on_b:?}, on node A after {on_a:?}");
+    assert_eq!(
+        total(&b.base, "commune=Remich"),
+        total(&a.base, "commune=Remich")
+    );
+}
