@@ -53,6 +53,17 @@ pub struct ErrorDetail {
     pub message: String,
 }
 
+/// The answer to an internal error, once its cause is logged: nothing of the cause.
+pub fn internal_response() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "internal".into(),
+            message: "internal error".into(),
+        },
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = match self {

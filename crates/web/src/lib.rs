@@ -39,7 +39,22 @@ pub fn router(state: AppState) -> Router {
                  frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A handler that panics answers a plain 500: the panic's text is logged, never sent.
+#[allow(clippy::needless_pass_by_value)] // the signature `CatchPanicLayer::custom` calls
+fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = detail, "a request handler panicked");
+    error::internal_response()
 }
 
 /// Serves until the process is stopped.
@@ -52,4 +67,19 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener,
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     Ok((listener, local))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_answers_500_without_its_message() {
+        let response = super::panic_response(Box::new("secret path /etc/zesummen".to_string()));
+        assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
+            .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        assert_eq!(text, r#"{"error":{"code":"internal","message":"internal error"}}"#);
+    }
 }
