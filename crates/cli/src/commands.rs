@@ -35,15 +35,23 @@ impl From<store::StoreError> for Failure {
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let clock = SystemClock;
-    match cli.command {
+    let Cli {
+        data_dir,
+        database,
+        read_database,
+        command,
+    } = cli;
+    let open = || {
+        open_store(
+            &data_dir,
+            database.as_deref(),
+            read_database.as_deref(),
+            &clock,
+        )
+    };
+    match command {
         Command::Migrate => {
-            let store = open_store(
-                &cli.data_dir,
-                cli.database.as_deref(),
-                cli.read_database.as_deref(),
-                &clock,
-            )
-            .await?;
+            let store = open().await?;
             let counts = store.counts().await?;
             println!(
                 "schema up to date: {} practices, {} platforms, {} groups, {} criteria",
@@ -58,51 +66,25 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             // Every file is read and parsed before anything is written: a bad file changes nothing.
             let batches = parse_all(&paths, format.map(Into::into))?;
-            let store = open_store(
-                &cli.data_dir,
-                cli.database.as_deref(),
-                cli.read_database.as_deref(),
-                &clock,
-            )
-            .await?;
+            let store = open().await?;
             import(store.as_ref(), batches, json, &clock).await
         }
         Command::Serve { addr, demo } => {
-            let store = open_store(
-                &cli.data_dir,
-                cli.database.as_deref(),
-                cli.read_database.as_deref(),
-                &clock,
-            )
-            .await?;
-            crate::serve::serve(store, &cli.data_dir, addr, demo, &clock).await
+            let store = open().await?;
+            crate::serve::serve(store, &data_dir, addr, demo, &clock).await
         }
         Command::Reindex => {
-            let store = open_store(
-                &cli.data_dir,
-                cli.database.as_deref(),
-                cli.read_database.as_deref(),
-                &clock,
-            )
-            .await?;
-            let index = crate::serve::open_index(&cli.data_dir)?;
-            std::fs::remove_file(cli.data_dir.join("index").join("cursor")).ok();
-            crate::serve::prepare_index(store.as_ref(), index.as_ref(), &cli.data_dir).await?;
+            let store = open().await?;
+            let index = crate::serve::open_index(&data_dir)?;
+            std::fs::remove_file(data_dir.join("index").join("cursor")).ok();
+            crate::serve::prepare_index(store.as_ref(), index.as_ref(), &data_dir).await?;
             let n = search::SearchIndex::len(index.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("search index: {n} practices");
             Ok(())
         }
-        Command::Backup { out } => {
-            crate::backup::run(&cli.data_dir, cli.database.as_deref(), &out).await
-        }
+        Command::Backup { out } => crate::backup::run(&data_dir, database.as_deref(), &out).await,
         Command::Export { format, what, out } => {
-            let store = open_store(
-                &cli.data_dir,
-                cli.database.as_deref(),
-                cli.read_database.as_deref(),
-                &clock,
-            )
-            .await?;
+            let store = open().await?;
             export(store.as_ref(), format, what, out.as_deref()).await
         }
     }

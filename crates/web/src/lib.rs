@@ -74,12 +74,18 @@ mod tests {
     #[test]
     fn a_panic_answers_500_without_its_message() {
         let response = super::panic_response(Box::new("secret path /etc/zesummen".to_string()));
-        assert_eq!(response.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            response.status(),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
         let body = tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(axum::body::to_bytes(response.into_body(), 1 << 16))
             .unwrap();
         let text = String::from_utf8(body.to_vec()).unwrap();
-        assert_eq!(text, r#"{"error":{"code":"internal","message":"internal error"}}"#);
+        assert_eq!(
+            text,
+            r#"{"error":{"code":"internal","message":"internal error"}}"#
+        );
     }
 }

@@ -331,18 +331,7 @@ async fn commune_page(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, PageError> {
-    let mut sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
-    if !sel.has(Filter::Commune, &name) {
-        sel.filters.insert(0, (Filter::Commune, name.clone()));
-    }
-    let heading = lang.with("commune-title", "name", &name);
-    results_page(
-        &state,
-        &lang,
-        &format!("/communes/{}", path_segment(&name)),
-        &sel,
-        heading,
-    )
+    named_list(&state, &lang, Filter::Commune, &name, raw.as_deref())
 }
 
 async fn theme_page(
@@ -351,18 +340,28 @@ async fn theme_page(
     Path(name): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, PageError> {
-    let mut sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
-    if !sel.has(Filter::Theme, &name) {
-        sel.filters.insert(0, (Filter::Theme, name.clone()));
+    named_list(&state, &lang, Filter::Theme, &name, raw.as_deref())
+}
+
+/// The page of one commune or one theme: a search list with that filter always on.
+fn named_list(
+    state: &AppState,
+    lang: &Lang,
+    filter: Filter,
+    name: &str,
+    raw: Option<&str>,
+) -> Result<Html<String>, PageError> {
+    let mut sel = Selection::parse(raw).map_err(|_| PageError::bad_request(lang))?;
+    if !sel.has(filter, name) {
+        sel.filters.insert(0, (filter, name.to_string()));
     }
-    let heading = lang.with("theme-title", "name", &name);
-    results_page(
-        &state,
-        &lang,
-        &format!("/themes/{}", path_segment(&name)),
-        &sel,
-        heading,
-    )
+    let (prefix, title_key) = match filter {
+        Filter::Theme => ("themes", "theme-title"),
+        _ => ("communes", "commune-title"),
+    };
+    let heading = lang.with(title_key, "name", name);
+    let path = format!("/{prefix}/{}", path_segment(name));
+    results_page(state, lang, &path, &sel, heading)
 }
 
 pub struct SectionView {
