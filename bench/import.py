@@ -13,7 +13,6 @@ Usage: python3 bench/import.py [--sizes 10000,100000] [--keep]
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -21,12 +20,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "zesummen")
-
-
-def run(args, **kw):
-    return subprocess.run(args, check=True, **kw)
+from corpus import BIN, build, copies, corpus_practices, write_practices
 
 
 def measure(args):
@@ -42,21 +36,6 @@ def measure(args):
     return elapsed, usage.ru_maxrss / 1024.0
 
 
-def generate(practices, n, path):
-    with open(path, "w", encoding="utf-8") as out:
-        out.write('{"practices": [\n')
-        for i in range(n):
-            p = dict(practices[i % len(practices)])
-            copy = i // len(practices) + 1
-            p["id"] = i + 1
-            p["title"] = f"{p['title']} ({copy})"
-            p["slug"] = f"{p['slug']}-{copy}"
-            if i:
-                out.write(",\n")
-            json.dump(p, out, ensure_ascii=False)
-        out.write("\n]}\n")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
@@ -64,20 +43,15 @@ def main():
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    run(["cargo", "build", "--release", "--bin", "zesummen"], cwd=ROOT)
+    build()
     work = tempfile.mkdtemp(prefix="zesummen-bench-")
     try:
-        corpus_dir = os.path.join(work, "corpus")
-        run([BIN, "--data-dir", corpus_dir, "import", os.path.join(ROOT, "data", "corpus")],
-            stdout=subprocess.DEVNULL)
-        exported = run([BIN, "--data-dir", corpus_dir, "export", "--format", "json",
-                        "--what", "practices"], capture_output=True).stdout
-        practices = json.loads(exported)["practices"]
+        practices = corpus_practices(work)
 
         results = []
         for n in sizes:
             path = os.path.join(work, f"practices-{n}.json")
-            generate(practices, n, path)
+            write_practices(path, copies(practices, n))
             store = os.path.join(work, f"store-{n}")
             seconds, rss = measure([BIN, "--data-dir", store, "import", "--json", path])
             # Re-import: every record unchanged, nothing written.

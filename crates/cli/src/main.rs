@@ -119,6 +119,12 @@ pub enum What {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Internal errors of the site are logged here (warnings and errors, on standard error).
+    tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -102,7 +102,9 @@ impl Selection {
         self.filters.iter().any(|(g, v)| *g == f && v == value)
     }
 
-    /// The search for this selection; only published practices are public.
+    /// The search for this selection. Only published practices are public, and the index
+    /// that `serve` keeps holds nothing else (see `cli::serve`): no status filter is needed,
+    /// which also lets the index answer the unfiltered listing from its facet cache.
     pub fn to_query(&self) -> SearchQuery {
         SearchQuery {
             q: self.q.clone(),
@@ -111,7 +113,7 @@ impl Selection {
             institutions: self.values(Filter::Institution),
             target_publics: self.values(Filter::Public),
             sources: self.values(Filter::Source),
-            statuses: vec!["published".to_string()],
+            statuses: Vec::new(),
             page: self.page,
             per_page: self.per_page,
         }
