@@ -2,13 +2,18 @@
 //!
 //! Nothing here does I/O. Time comes in as a parameter ([`Clock`]), so tests control it.
 
+pub mod account;
+pub mod action;
 pub mod batch;
 pub mod clock;
 pub mod communes;
 pub mod practice;
 pub mod spiral;
+pub mod synthesis;
 pub mod text;
 
+pub use account::{Account, AccountError, Email, Password, Role};
+pub use action::{ActionStatus, Evaluation, Indicator, IndicatorError, PilotAction};
 pub use batch::{Batch, Diagnostic, Format};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use practice::{Contact, Language, Practice, PracticeFields, PracticeRecord, Source, Status};
@@ -16,3 +21,4 @@ pub use spiral::{
     Codebook, CodebookEntry, ComponentCode, Criterion, HomogeneousGroup, MeaningCode, MeaningEntry,
     Platform, QuestionEntry, Reference, ScaleLevel,
 };
+pub use synthesis::{GroupSynthesis, Statistics, Synthesis, SynthesisRow, Tally};
