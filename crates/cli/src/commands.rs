@@ -82,6 +82,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             println!("search index: {n} practices");
             Ok(())
         }
+        Command::User { command } => {
+            // Checked before the store opens: a refused command writes nothing.
+            let checked = crate::user::check(command, &mut std::io::stdin().lock())?;
+            let store = open().await?;
+            crate::user::run(store.as_ref(), checked, &clock).await
+        }
         Command::Backup { out } => crate::backup::run(&data_dir, database.as_deref(), &out).await,
         Command::Export { format, what, out } => {
             let store = open().await?;

@@ -4,6 +4,7 @@ mod backup;
 mod commands;
 mod demo;
 mod serve;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,11 @@ pub enum Command {
     },
     /// Rebuild the search index from the store.
     Reindex,
+    /// Manage accounts: add, list, disable, enable.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
     /// Write a consistent copy of the store while it runs: SQLite's online backup, or
     /// pg_dump's custom format for PostgreSQL. Never overwrites a file.
     Backup {

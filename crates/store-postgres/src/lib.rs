@@ -24,6 +24,7 @@
 //! Bulk writes pass columns as arrays and spread them with `UNNEST`: one statement per table
 //! and chunk, whatever the number of rows.
 
+mod accounts;
 mod outbox;
 mod practices;
 mod reference;

@@ -18,4 +18,13 @@ async fn fresh() -> (ScratchDatabase, Arc<dyn Store>) {
     (db, Arc::new(store))
 }
 
-store_tests::conformance!(fresh);
+/// A second pool on the database `fresh` made, as a second node would connect to it.
+async fn reopen(db: &ScratchDatabase) -> Arc<dyn Store> {
+    Arc::new(
+        PgStore::connect(db.url(), None)
+            .await
+            .expect("connect again"),
+    )
+}
+
+store_tests::conformance!(fresh, reopen);

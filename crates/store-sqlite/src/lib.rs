@@ -9,6 +9,7 @@
 //! `json_each`: the SQL stays static (ready for compile-time checking), and an import of
 //! 100,000 practices costs a few hundred statements instead of a million round trips.
 
+mod accounts;
 mod outbox;
 mod practices;
 mod reference;

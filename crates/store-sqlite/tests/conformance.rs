@@ -15,4 +15,12 @@ async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
     (dir, Arc::new(store))
 }
 
-store_tests::conformance!(fresh);
+/// A second handle on the store `fresh` opened, as a second process would open it.
+async fn reopen(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    let store = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
+        .await
+        .expect("open again");
+    Arc::new(store)
+}
+
+store_tests::conformance!(fresh, reopen);

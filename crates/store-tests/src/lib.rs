@@ -2,16 +2,19 @@
 //! SQL implementations cannot drift.
 //!
 //! A backend's test file runs them all with [`conformance!`], given an async function that
-//! opens a fresh, migrated store:
+//! opens a fresh, migrated store, and one that opens a second handle on the same database (as
+//! a second node would):
 //!
 //! ```ignore
 //! async fn fresh() -> (tempfile::TempDir, std::sync::Arc<dyn store::Store>) { … }
-//! store_tests::conformance!(fresh);
+//! async fn reopen(guard: &tempfile::TempDir) -> std::sync::Arc<dyn store::Store> { … }
+//! store_tests::conformance!(fresh, reopen);
 //! ```
 //!
 //! Stories come in two kinds: on batches built by hand ([`fixtures`]), and on the real corpus
 //! (`data/corpus/`) parsed with [`ingest::parse`].
 
+pub mod accounts;
 pub mod fixtures;
 
 use std::collections::{BTreeMap, HashMap};
@@ -27,6 +30,11 @@ use store::{
     StoreError,
 };
 
+pub use accounts::{
+    story_account_changes, story_accounts_round_trip, story_audit_log,
+    story_duplicate_email_conflicts, story_login_failures, story_sessions,
+    story_sessions_shared_between_nodes,
+};
 use fixtures::{
     BLEGNY, BOOKLET, PARENTS, WOK_MD, YOUTH, at, booklet_batch, criteria_batch, markdown_batch,
     source, sud_batch, wok_booklet, wok_markdown,
@@ -34,9 +42,10 @@ use fixtures::{
 
 /// Runs every story against the backend whose fresh stores `$fresh().await` opens, as
 /// `(guard, Arc<dyn Store>)`; the guard (e.g. a temporary directory) lives as long as the test.
+/// `$reopen(&guard).await` opens another handle on the guard's database, as another node.
 #[macro_export]
 macro_rules! conformance {
-    ($fresh:path) => {
+    ($fresh:path, $reopen:path) => {
         $crate::conformance!(@one $fresh, story_hand_round_trip);
         $crate::conformance!(@one $fresh, story_hand_reimport_unchanged);
         $crate::conformance!(@one $fresh, story_hand_copy_merges);
@@ -55,6 +64,14 @@ macro_rules! conformance {
 
         $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
         $crate::conformance!(@one $fresh, story_jobs);
+
+        $crate::conformance!(@one $fresh, story_accounts_round_trip);
+        $crate::conformance!(@one $fresh, story_duplicate_email_conflicts);
+        $crate::conformance!(@one $fresh, story_account_changes);
+        $crate::conformance!(@one $fresh, story_sessions);
+        $crate::conformance!(@one $fresh, story_login_failures);
+        $crate::conformance!(@one $fresh, story_audit_log);
+        $crate::conformance!(@nodes $fresh, $reopen, story_sessions_shared_between_nodes);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn story_concurrent_writers() {
@@ -79,6 +96,14 @@ macro_rules! conformance {
         async fn $story() {
             let (_guard, store) = $fresh().await;
             $crate::$story(&*store).await;
+        }
+    };
+    (@nodes $fresh:path, $reopen:path, $story:ident) => {
+        #[tokio::test]
+        async fn $story() {
+            let (guard, store) = $fresh().await;
+            let other = $reopen(&guard).await;
+            $crate::$story(&*store, &*other).await;
         }
     };
     (@two $fresh:path, $story:ident) => {

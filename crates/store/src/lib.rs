@@ -9,7 +9,10 @@
 //! with [`Store::changes_since`]; long work is queued as [`Job`]s that one node claims.
 //! A new write path in a backend must record its changes too: the conformance suite checks it.
 
+pub mod accounts;
 pub mod plan;
+
+pub use accounts::{AccountStore, AuditEntry, NewAccount, Session};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -31,6 +34,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -198,7 +205,7 @@ pub enum JobOutcome {
 pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: AccountStore + Send + Sync {
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
