@@ -5,6 +5,7 @@
 pub mod account;
 pub mod action;
 pub mod batch;
+pub mod classify;
 pub mod clock;
 pub mod communes;
 pub mod practice;

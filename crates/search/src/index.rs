@@ -56,6 +56,55 @@ pub struct TantivyIndex {
 }
 
 impl TantivyIndex {
+    /// "More like this" over given title and body text: the practices sharing the most
+    /// distinctive words, boosted when they share a theme, without `exclude`.
+    #[allow(clippy::too_many_arguments)]
+    fn more_like(
+        &self,
+        searcher: &tantivy::Searcher,
+        title: Vec<OwnedValue>,
+        body: Vec<OwnedValue>,
+        language: Language,
+        themes: &[String],
+        exclude: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        let f = &self.fields;
+        let fields = f.for_language(language);
+        let num_docs = searcher.num_docs();
+        let like_this = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(if exclude.is_some() { 2 } else { 1 })
+            .with_max_doc_frequency(((num_docs as f64 * SIMILAR_MAX_DOC_SHARE) as u64).max(2))
+            .with_min_term_frequency(1)
+            .with_max_query_terms(30)
+            .with_min_word_length(3)
+            .with_document_fields(vec![(fields.title, title), (fields.body, body)]);
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like_this))];
+        let theme_key = f.facet_key(FacetKind::Theme);
+        for theme in themes {
+            let same_theme = TermQuery::new(
+                Term::from_field_text(theme_key, &identity_key(theme)),
+                IndexRecordOption::Basic,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(ConstScoreQuery::new(Box::new(same_theme), 1.0)),
+                    SIMILAR_THEME_BOOST,
+                )),
+            ));
+        }
+        if let Some(id) = exclude {
+            let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+            clauses.push((Occur::MustNot, Box::new(by_id)));
+        }
+        let query = BooleanQuery::new(clauses);
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        top.into_iter()
+            .map(|(score, address)| self.hit(searcher, address, score, &mut |_, _| None))
+            .collect()
+    }
     /// Opens the index in `dir`, creating the directory and an empty index when missing.
     /// An index written with another schema (an older zesummen) is derived data: it is
     /// replaced by an empty one, and `len()` then tells the caller to rebuild.
@@ -459,42 +508,43 @@ impl SearchIndex for TantivyIndex {
             .and_then(|v| v.as_str())
             .and_then(Language::parse)
             .unwrap_or_default();
-        let fields = f.for_language(language);
         let mut body = strings(f.excerpt);
         body.extend(strings(f.context));
-        let num_docs = searcher.num_docs();
-        let like_this = MoreLikeThisQuery::builder()
-            .with_min_doc_frequency(2)
-            .with_max_doc_frequency(((num_docs as f64 * SIMILAR_MAX_DOC_SHARE) as u64).max(2))
-            .with_min_term_frequency(1)
-            .with_max_query_terms(30)
-            .with_min_word_length(3)
-            .with_document_fields(vec![(fields.title, strings(f.title)), (fields.body, body)]);
-
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(like_this))];
-        let theme_key = f.facet_key(FacetKind::Theme);
-        for theme in doc
+        let themes: Vec<String> = doc
             .get_all(f.facet(FacetKind::Theme))
-            .filter_map(|v| v.as_str())
-        {
-            let same_theme = TermQuery::new(
-                Term::from_field_text(theme_key, &identity_key(theme)),
-                IndexRecordOption::Basic,
-            );
-            clauses.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(ConstScoreQuery::new(Box::new(same_theme), 1.0)),
-                    SIMILAR_THEME_BOOST,
-                )),
-            ));
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        self.more_like(
+            &searcher,
+            strings(f.title),
+            body,
+            language,
+            &themes,
+            Some(id),
+            limit,
+        )
+    }
+
+    fn similar_to_text(
+        &self,
+        title: &str,
+        text: &str,
+        language: Language,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        if limit == 0 || (title.trim().is_empty() && text.trim().is_empty()) {
+            return Ok(Vec::new());
         }
-        clauses.push((Occur::MustNot, Box::new(by_id)));
-        let query = BooleanQuery::new(clauses);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        top.into_iter()
-            .map(|(score, address)| self.hit(&searcher, address, score, &mut |_, _| None))
-            .collect()
+        let searcher = self.reader.searcher();
+        self.more_like(
+            &searcher,
+            vec![OwnedValue::Str(title.to_string())],
+            vec![OwnedValue::Str(text.to_string())],
+            language,
+            &[],
+            None,
+            limit,
+        )
     }
 
     fn len(&self) -> Result<u64> {

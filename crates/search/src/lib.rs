@@ -176,6 +176,15 @@ pub trait SearchIndex: Send + Sync {
     /// Practices like `id` (more-like-this), best first, never `id` itself; empty when `id` is
     /// not in the index.
     fn similar(&self, id: i64, limit: usize) -> Result<Vec<Hit>>;
+    /// Practices like a text that is not (yet) a practice: a draft being typed, a SPIRAL
+    /// criterion looking for practices that answer it.
+    fn similar_to_text(
+        &self,
+        title: &str,
+        text: &str,
+        language: domain::Language,
+        limit: usize,
+    ) -> Result<Vec<Hit>>;
     /// Number of practices in the index.
     fn len(&self) -> Result<u64>;
     fn is_empty(&self) -> Result<bool> {
