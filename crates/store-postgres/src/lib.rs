@@ -29,6 +29,7 @@ mod practices;
 mod reference;
 pub mod scratch;
 mod spiral;
+mod spiral_work;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -13,6 +13,7 @@
 //! (`data/corpus/`) parsed with [`ingest::parse`].
 
 pub mod fixtures;
+pub mod spiral_work;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -25,6 +26,12 @@ use serde_json::json;
 use store::{
     ChangeOp, CriteriaFilter, Entity, ImportSummary, JOB_LEASE, JobOutcome, JobStatus, Store,
     StoreError,
+};
+
+pub use spiral_work::{
+    story_actions, story_created_criteria_follow_imported_ids, story_criteria_pages,
+    story_indicators_and_evaluations, story_spiral_create_and_edit, story_statistics,
+    story_synthesis,
 };
 
 use fixtures::{
@@ -52,6 +59,14 @@ macro_rules! conformance {
         $crate::conformance!(@one $fresh, story_corpus_criteria_filters);
         $crate::conformance!(@two $fresh, story_hand_export_round_trip);
         $crate::conformance!(@two $fresh, story_corpus_export_round_trip);
+
+        $crate::conformance!(@one $fresh, story_spiral_create_and_edit);
+        $crate::conformance!(@one $fresh, story_created_criteria_follow_imported_ids);
+        $crate::conformance!(@one $fresh, story_criteria_pages);
+        $crate::conformance!(@one $fresh, story_synthesis);
+        $crate::conformance!(@one $fresh, story_statistics);
+        $crate::conformance!(@one $fresh, story_actions);
+        $crate::conformance!(@one $fresh, story_indicators_and_evaluations);
 
         $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
         $crate::conformance!(@one $fresh, story_jobs);
