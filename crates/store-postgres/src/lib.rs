@@ -30,6 +30,7 @@ mod practices;
 mod reference;
 pub mod scratch;
 mod spiral;
+mod spiral_work;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -13,9 +13,18 @@ use crate::{db_while, next_id, raise_high_water, unsigned};
 const CHUNK: usize = 5000;
 
 pub(crate) async fn platforms(conn: &mut PgConnection) -> Result<Vec<Platform>> {
+    platforms_with(conn, None).await
+}
+
+/// Every platform, or the one with id `only`.
+pub(crate) async fn platforms_with(
+    conn: &mut PgConnection,
+    only: Option<i64>,
+) -> Result<Vec<Platform>> {
     let rows = sqlx::query!(
         "SELECT id, name, country, languages, description, coordination, created_at
-           FROM platforms ORDER BY id"
+           FROM platforms WHERE $1::bigint IS NULL OR id = $1 ORDER BY id",
+        only
     )
     .fetch_all(&mut *conn)
     .await
@@ -35,9 +44,19 @@ pub(crate) async fn platforms(conn: &mut PgConnection) -> Result<Vec<Platform>> 
 }
 
 pub(crate) async fn groups(conn: &mut PgConnection) -> Result<Vec<HomogeneousGroup>> {
+    groups_with(conn, None).await
+}
+
+/// Every group, or the one with id `only`.
+pub(crate) async fn groups_with(
+    conn: &mut PgConnection,
+    only: Option<i64>,
+) -> Result<Vec<HomogeneousGroup>> {
     let rows = sqlx::query!(
         r#"SELECT g.id, g.name, p.name AS platform, g.language, g.profile, g.created_at
-             FROM homogeneous_groups g JOIN platforms p ON p.id = g.platform_id ORDER BY g.id"#
+             FROM homogeneous_groups g JOIN platforms p ON p.id = g.platform_id
+            WHERE $1::bigint IS NULL OR g.id = $1 ORDER BY g.id"#,
+        only
     )
     .fetch_all(&mut *conn)
     .await
@@ -56,22 +75,23 @@ pub(crate) async fn groups(conn: &mut PgConnection) -> Result<Vec<HomogeneousGro
 }
 
 /// A criterion as read, before its codes are parsed.
-struct Row {
-    id: i64,
-    platform: String,
-    group: String,
-    question: String,
-    text: String,
-    expressions: Option<i64>,
-    component: Option<String>,
-    meaning: Option<String>,
-    proposition: Option<String>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+#[derive(sqlx::FromRow)]
+pub(crate) struct Row {
+    pub(crate) id: i64,
+    pub(crate) platform: String,
+    pub(crate) group: String,
+    pub(crate) question: String,
+    pub(crate) text: String,
+    pub(crate) expressions: Option<i64>,
+    pub(crate) component: Option<String>,
+    pub(crate) meaning: Option<String>,
+    pub(crate) proposition: Option<String>,
+    pub(crate) created_at: NaiveDateTime,
+    pub(crate) updated_at: NaiveDateTime,
 }
 
 impl Row {
-    fn criterion(self) -> Result<Criterion> {
+    pub(crate) fn criterion(self) -> Result<Criterion> {
         let id = self.id;
         let corrupt =
             |e: domain::spiral::CodeError| StoreError::Corrupt(format!("criterion {id}: {e}"));

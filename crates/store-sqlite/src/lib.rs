@@ -14,6 +14,7 @@ mod outbox;
 mod practices;
 mod reference;
 mod spiral;
+mod spiral_work;
 mod time;
 
 use std::path::Path;

@@ -14,17 +14,26 @@ use crate::{db_while, get, json_text, time};
 
 const CHUNK: usize = 2000;
 
-fn local(row: &SqliteRow, i: usize) -> Result<Option<chrono::NaiveDateTime>> {
+pub(crate) fn local(row: &SqliteRow, i: usize) -> Result<Option<chrono::NaiveDateTime>> {
     get::<Option<String>>(row, i)?
         .map(|s| time::parse_local(&s))
         .transpose()
 }
 
 pub(crate) async fn platforms(conn: &mut SqliteConnection) -> Result<Vec<Platform>> {
+    platforms_with(conn, None).await
+}
+
+/// Every platform, or the one with id `only`.
+pub(crate) async fn platforms_with(
+    conn: &mut SqliteConnection,
+    only: Option<i64>,
+) -> Result<Vec<Platform>> {
     let rows = sqlx::query(
         "SELECT id, name, country, languages, description, coordination, created_at
-           FROM platforms ORDER BY id",
+           FROM platforms WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
     )
+    .bind(only)
     .fetch_all(&mut *conn)
     .await
     .map_err(db_while("reading platforms"))?;
@@ -49,10 +58,20 @@ pub(crate) async fn platforms(conn: &mut SqliteConnection) -> Result<Vec<Platfor
 }
 
 pub(crate) async fn groups(conn: &mut SqliteConnection) -> Result<Vec<HomogeneousGroup>> {
+    groups_with(conn, None).await
+}
+
+/// Every group, or the one with id `only`.
+pub(crate) async fn groups_with(
+    conn: &mut SqliteConnection,
+    only: Option<i64>,
+) -> Result<Vec<HomogeneousGroup>> {
     let rows = sqlx::query(
         "SELECT g.id, g.name, p.name, g.language, g.profile, g.created_at
-           FROM homogeneous_groups g JOIN platforms p ON p.id = g.platform_id ORDER BY g.id",
+           FROM homogeneous_groups g JOIN platforms p ON p.id = g.platform_id
+          WHERE ?1 IS NULL OR g.id = ?1 ORDER BY g.id",
     )
+    .bind(only)
     .fetch_all(&mut *conn)
     .await
     .map_err(db_while("reading homogeneous groups"))?;
@@ -77,8 +96,9 @@ macro_rules! select_criteria {
                 c.proposition, c.created_at, c.updated_at "
     };
 }
+pub(crate) use select_criteria;
 
-fn criterion(row: &SqliteRow) -> Result<Criterion> {
+pub(crate) fn criterion(row: &SqliteRow) -> Result<Criterion> {
     let id: i64 = get(row, 0)?;
     let corrupt =
         |e: domain::spiral::CodeError| StoreError::Corrupt(format!("criterion {id}: {e}"));
@@ -103,20 +123,17 @@ fn criterion(row: &SqliteRow) -> Result<Criterion> {
     })
 }
 
-/// Criteria matching `filter`, by id. The SQL holds only the conditions asked for, so that
-/// SQLite can use the matching index; values are always bound.
-pub(crate) async fn criteria(
-    conn: &mut SqliteConnection,
-    filter: &CriteriaFilter,
-) -> Result<Vec<Criterion>> {
-    let mut sql = concat!(
-        select_criteria!(),
-        "FROM criteria c
-           JOIN homogeneous_groups g ON g.id = c.group_id
-           JOIN platforms p ON p.id = g.platform_id WHERE 1"
-    )
-    .to_string();
-    let mut binds: Vec<&str> = Vec::new();
+/// What the criteria queries read from: a criterion with its group and platform.
+pub(crate) const CRITERIA_FROM: &str = "FROM criteria c
+   JOIN homogeneous_groups g ON g.id = c.group_id
+   JOIN platforms p ON p.id = g.platform_id WHERE 1";
+
+/// The conditions of `filter` (`AND …`, to follow [`CRITERIA_FROM`]) and their values. The
+/// SQL holds only the conditions asked for, so that SQLite can use the matching index; values
+/// are always bound.
+pub(crate) fn filter_sql(filter: &CriteriaFilter) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
     let component = filter.component.as_deref().map(str::trim);
     let conditions = [
         (" AND p.name = ?", filter.platform.as_deref()),
@@ -130,14 +147,26 @@ pub(crate) async fn criteria(
     for (condition, value) in conditions {
         if let Some(v) = value {
             sql.push_str(condition);
-            binds.push(v);
+            binds.push(v.to_string());
         }
     }
-    sql.push_str(" ORDER BY c.id");
+    (sql, binds)
+}
+
+/// Criteria matching `filter`, by id.
+pub(crate) async fn criteria(
+    conn: &mut SqliteConnection,
+    filter: &CriteriaFilter,
+) -> Result<Vec<Criterion>> {
+    let (conditions, binds) = filter_sql(filter);
+    let sql = format!(
+        "{}{CRITERIA_FROM}{conditions} ORDER BY c.id",
+        select_criteria!()
+    );
     // Only the fixed fragments above make up the SQL.
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for b in binds {
-        query = query.bind(b.to_string());
+        query = query.bind(b);
     }
     let rows = query
         .fetch_all(&mut *conn)

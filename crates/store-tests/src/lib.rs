@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod fixtures;
+pub mod spiral_work;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -35,6 +36,12 @@ pub use accounts::{
     story_duplicate_email_conflicts, story_login_failures, story_sessions,
     story_sessions_shared_between_nodes,
 };
+pub use spiral_work::{
+    story_actions, story_created_criteria_follow_imported_ids, story_criteria_pages,
+    story_indicators_and_evaluations, story_spiral_create_and_edit, story_statistics,
+    story_synthesis,
+};
+
 use fixtures::{
     BLEGNY, BOOKLET, PARENTS, WOK_MD, YOUTH, at, booklet_batch, criteria_batch, markdown_batch,
     source, sud_batch, wok_booklet, wok_markdown,
@@ -61,6 +68,14 @@ macro_rules! conformance {
         $crate::conformance!(@one $fresh, story_corpus_criteria_filters);
         $crate::conformance!(@two $fresh, story_hand_export_round_trip);
         $crate::conformance!(@two $fresh, story_corpus_export_round_trip);
+
+        $crate::conformance!(@one $fresh, story_spiral_create_and_edit);
+        $crate::conformance!(@one $fresh, story_created_criteria_follow_imported_ids);
+        $crate::conformance!(@one $fresh, story_criteria_pages);
+        $crate::conformance!(@one $fresh, story_synthesis);
+        $crate::conformance!(@one $fresh, story_statistics);
+        $crate::conformance!(@one $fresh, story_actions);
+        $crate::conformance!(@one $fresh, story_indicators_and_evaluations);
 
         $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
         $crate::conformance!(@one $fresh, story_jobs);

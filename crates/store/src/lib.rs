@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod plan;
+pub mod spiral;
 
 pub use accounts::{AccountStore, AuditEntry, NewAccount, Session};
 
@@ -24,6 +25,8 @@ use domain::{
 use serde::Serialize;
 use serde_json::Value;
 
+pub use spiral::{ActionFilter, CriteriaPage, CriteriaSort, CriteriaSortKey, SpiralStore};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
@@ -32,10 +35,13 @@ pub enum StoreError {
     Migration(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// Refused input: says what was found and what was expected.
     #[error("{0}")]
     Invalid(String),
+    /// What was asked for does not exist; says what was looked for.
     #[error("{0}")]
     NotFound(String),
+    /// The write would break a uniqueness rule; says what already exists.
     #[error("{0}")]
     Conflict(String),
 }
@@ -204,8 +210,10 @@ pub enum JobOutcome {
 /// can be claimed again; the first worker can then no longer finish it.
 pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
+/// Everything a backend stores. The SPIRAL work after the import (editing, syntheses,
+/// actions, indicators) is its own trait, [`SpiralStore`], which every store implements.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync {
+pub trait Store: AccountStore + SpiralStore + Send + Sync {
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
@@ -222,7 +230,7 @@ pub trait Store: AccountStore + Send + Sync {
     async fn practices(&self) -> Result<Vec<Practice>>;
     async fn practice(&self, id: i64) -> Result<Option<Practice>>;
 
-    /// Every platform, by id; every group, by id.
+    /// Every platform, by id; every group, by id. Both carry their ids.
     async fn platforms(&self) -> Result<Vec<Platform>>;
     async fn groups(&self) -> Result<Vec<HomogeneousGroup>>;
 
