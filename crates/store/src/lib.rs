@@ -10,9 +10,13 @@
 //! A new write path in a backend must record its changes too: the conformance suite checks it.
 
 pub mod accounts;
+pub mod contribution;
 pub mod plan;
 
 pub use accounts::{AccountStore, AuditEntry, NewAccount, Session};
+pub use contribution::{
+    Actor, AttachmentInfo, ContributionStore, FieldChange, NewRevision, Revision,
+};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -205,7 +209,7 @@ pub enum JobOutcome {
 pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync {
+pub trait Store: AccountStore + ContributionStore + Send + Sync {
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
