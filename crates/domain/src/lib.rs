@@ -4,11 +4,13 @@
 
 pub mod account;
 pub mod action;
+pub mod attachment;
 pub mod batch;
 pub mod classify;
 pub mod clock;
 pub mod communes;
 pub mod practice;
+pub mod revision;
 pub mod spiral;
 pub mod synthesis;
 pub mod text;
@@ -18,6 +20,7 @@ pub use action::{ActionStatus, Evaluation, Indicator, IndicatorError, PilotActio
 pub use batch::{Batch, Diagnostic, Format};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use practice::{Contact, Language, Practice, PracticeFields, PracticeRecord, Source, Status};
+pub use revision::{FieldChange, Transition, TransitionError};
 pub use spiral::{
     Codebook, CodebookEntry, ComponentCode, Criterion, HomogeneousGroup, MeaningCode, MeaningEntry,
     Platform, QuestionEntry, Reference, ScaleLevel,

@@ -25,13 +25,16 @@
 //! and chunk, whatever the number of rows.
 
 mod accounts;
+mod contribution;
 mod outbox;
 mod practices;
 mod reference;
+mod revisions;
 pub mod scratch;
 mod spiral;
 mod spiral_work;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -39,16 +42,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::spiral::Reference;
 use domain::{
-    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, QuestionEntry,
-    ScaleLevel,
+    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, PracticeFields,
+    QuestionEntry, ScaleLevel,
 };
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
-use store::plan::{self, Existing, Lookups};
+use store::contribution::import_revision;
+use store::plan::{self, Existing, Lookups, PracticeWrite};
 use store::{
-    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, Result, Store,
-    StoreError,
+    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, NewRevision,
+    Result, Store, StoreError,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -383,7 +387,40 @@ async fn import(
             (&stored.fields, stored.status, stored.language),
         ));
     }
-    practices::write(conn, &plan.practices, now).await?;
+    // Each new practice and each changed content leaves a revision, diffed against the
+    // content as stored before: read it now, before it is overwritten.
+    let changed: Vec<i64> = plan
+        .practices
+        .iter()
+        .filter_map(|w| match w {
+            PracticeWrite::Update {
+                id,
+                content: Some(_),
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let before: HashMap<i64, PracticeFields> = practices::load_ids(conn, &changed)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.fields))
+        .collect();
+    let ids = practices::write(conn, &plan.practices, now).await?;
+    let history: Vec<NewRevision> = plan
+        .practices
+        .iter()
+        .zip(&ids)
+        .filter_map(|(w, id)| match w {
+            PracticeWrite::Insert { content, .. } => Some(import_revision(*id, content, None, now)),
+            PracticeWrite::Update {
+                content: Some(content),
+                ..
+            } => Some(import_revision(*id, content, before.get(id), now)),
+            PracticeWrite::Update { content: None, .. } => None,
+        })
+        .collect();
+    revisions::record(conn, &history).await?;
     spiral::write(conn, &plan, &existing).await?;
     Ok(plan.summary)
 }

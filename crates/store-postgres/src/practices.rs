@@ -66,6 +66,24 @@ pub(crate) async fn stored(
 
 /// Practices with ids in `lo..=hi`, complete, by id.
 pub(crate) async fn load(conn: &mut PgConnection, lo: i64, hi: i64) -> Result<Vec<Practice>> {
+    load_where(conn, lo, hi, None).await
+}
+
+/// The practices with these ids (those that exist), complete, by id.
+pub(crate) async fn load_ids(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Practice>> {
+    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    load_where(conn, *lo, *hi, Some(ids)).await
+}
+
+/// Practices with ids in `lo..=hi` and, when given, among `ids`.
+async fn load_where(
+    conn: &mut PgConnection,
+    lo: i64,
+    hi: i64,
+    ids: Option<&[i64]>,
+) -> Result<Vec<Practice>> {
     let rows = sqlx::query!(
         r#"SELECT p.id, p.slug, p.title, p.subtitle, p.institution, p.organisers, p.objectives,
                   p.description, p.results, p.target_public, p.place_periodicity, p.costs,
@@ -78,9 +96,12 @@ pub(crate) async fn load(conn: &mut PgConnection, lo: i64, hi: i64) -> Result<Ve
                          WHERE w.practice_id = p.id ORDER BY w.position) AS "websites!",
                   ARRAY(SELECT k.code FROM practice_components k
                          WHERE k.practice_id = p.id ORDER BY k.position) AS "components!"
-             FROM practices p WHERE p.id BETWEEN $1 AND $2 ORDER BY p.id"#,
+             FROM practices p
+            WHERE p.id BETWEEN $1 AND $2 AND ($3::bigint[] IS NULL OR p.id = ANY($3))
+            ORDER BY p.id"#,
         lo,
-        hi
+        hi,
+        ids
     )
     .fetch_all(&mut *conn)
     .await
@@ -133,9 +154,12 @@ pub(crate) async fn load(conn: &mut PgConnection, lo: i64, hi: i64) -> Result<Ve
 
     let sources = sqlx::query!(
         "SELECT practice_id, document, first_line, last_line, truncated FROM sources
-          WHERE practice_id BETWEEN $1 AND $2 ORDER BY practice_id, position",
+          WHERE practice_id BETWEEN $1 AND $2
+            AND ($3::bigint[] IS NULL OR practice_id = ANY($3))
+          ORDER BY practice_id, position",
         lo,
-        hi
+        hi,
+        ids
     )
     .fetch_all(&mut *conn)
     .await
@@ -150,9 +174,12 @@ pub(crate) async fn load(conn: &mut PgConnection, lo: i64, hi: i64) -> Result<Ve
     }
     let contacts = sqlx::query!(
         "SELECT practice_id, name, role, organisation, address, phones, emails FROM contacts
-          WHERE practice_id BETWEEN $1 AND $2 ORDER BY practice_id, position",
+          WHERE practice_id BETWEEN $1 AND $2
+            AND ($3::bigint[] IS NULL OR practice_id = ANY($3))
+          ORDER BY practice_id, position",
         lo,
-        hi
+        hi,
+        ids
     )
     .fetch_all(&mut *conn)
     .await
@@ -232,13 +259,14 @@ struct Whole<'a> {
 }
 
 /// Writes the planned practices: inserts and updates, in bulk, and records each in the outbox.
+/// Returns the id of each write, in order (new practices get theirs here).
 pub(crate) async fn write(
     conn: &mut PgConnection,
     writes: &[PracticeWrite],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     if writes.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Ids are assigned here so that children can be written in bulk; the write lock is held,
     // so nobody else can take them meanwhile.
@@ -427,7 +455,8 @@ pub(crate) async fn write(
     for chunk in sources.chunks(CHUNK) {
         write_sources(conn, chunk).await?;
     }
-    crate::outbox::record_upserts(conn, &written, now).await
+    crate::outbox::record_upserts(conn, &written, now).await?;
+    Ok(written)
 }
 
 async fn delete_lists(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {

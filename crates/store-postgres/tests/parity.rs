@@ -3,7 +3,7 @@
 //! An export from either imports into the other and exports the same again.
 
 use domain::Format;
-use store::{CriteriaFilter, Store};
+use store::{ContributionStore, CriteriaFilter, Store};
 use store_postgres::PgStore;
 use store_postgres::scratch::ScratchDatabase;
 use store_sqlite::SqliteStore;
@@ -93,6 +93,15 @@ async fn the_corpus_exports_the_same_json_from_postgres_as_from_sqlite() {
         pg.changes_since(0, 1000).await.unwrap(),
         sqlite.changes_since(0, 1000).await.unwrap()
     );
+    // The history each import left (the WOK fiche's markdown copy adds a source, not a
+    // revision): one revision per practice.
+    let (mut revisions_pg, mut revisions_sqlite) = (Vec::new(), Vec::new());
+    for p in sqlite.practices().await.unwrap() {
+        revisions_sqlite.extend(sqlite.revisions(p.id).await.unwrap());
+        revisions_pg.extend(pg.revisions(p.id).await.unwrap());
+    }
+    assert_eq!(revisions_sqlite.len(), 38);
+    assert_eq!(revisions_pg, revisions_sqlite);
 }
 
 #[tokio::test]

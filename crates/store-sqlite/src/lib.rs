@@ -10,13 +10,16 @@
 //! 100,000 practices costs a few hundred statements instead of a million round trips.
 
 mod accounts;
+mod contribution;
 mod outbox;
 mod practices;
 mod reference;
+mod revisions;
 mod spiral;
 mod spiral_work;
 mod time;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -25,18 +28,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::spiral::Reference;
 use domain::{
-    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, QuestionEntry,
-    ScaleLevel,
+    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, PracticeFields,
+    QuestionEntry, ScaleLevel,
 };
 use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, SqliteConnection};
-use store::plan::{self, Existing, Lookups};
+use store::contribution::import_revision;
+use store::plan::{self, Existing, Lookups, PracticeWrite};
 use store::{
-    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, Result, Store,
-    StoreError,
+    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, NewRevision,
+    Result, Store, StoreError,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -345,7 +349,40 @@ async fn import(
             (&stored.fields, stored.status, stored.language),
         ));
     }
-    practices::write(conn, &plan.practices, now).await?;
+    // Each new practice and each changed content leaves a revision, diffed against the
+    // content as stored before: read it now, before it is overwritten.
+    let changed: Vec<i64> = plan
+        .practices
+        .iter()
+        .filter_map(|w| match w {
+            PracticeWrite::Update {
+                id,
+                content: Some(_),
+                ..
+            } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let before: HashMap<i64, PracticeFields> = practices::load_ids(conn, &changed)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.fields))
+        .collect();
+    let ids = practices::write(conn, &plan.practices, now).await?;
+    let history: Vec<NewRevision> = plan
+        .practices
+        .iter()
+        .zip(&ids)
+        .filter_map(|(w, id)| match w {
+            PracticeWrite::Insert { content, .. } => Some(import_revision(*id, content, None, now)),
+            PracticeWrite::Update {
+                content: Some(content),
+                ..
+            } => Some(import_revision(*id, content, before.get(id), now)),
+            PracticeWrite::Update { content: None, .. } => None,
+        })
+        .collect();
+    revisions::record(conn, &history).await?;
     spiral::write(conn, &plan, &existing).await?;
     Ok(plan.summary)
 }

@@ -76,14 +76,35 @@ fn source(row: &SqliteRow) -> Result<Source> {
 
 /// Practices with ids in `lo..=hi`, complete, by id.
 pub(crate) async fn load(conn: &mut SqliteConnection, lo: i64, hi: i64) -> Result<Vec<Practice>> {
+    load_where(conn, lo, hi, None).await
+}
+
+/// The practices with these ids (those that exist), complete, by id.
+pub(crate) async fn load_ids(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<Practice>> {
+    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    load_where(conn, *lo, *hi, Some(&json_text(ids))).await
+}
+
+/// Practices with ids in `lo..=hi` and, when given, in the JSON array `ids`.
+async fn load_where(
+    conn: &mut SqliteConnection,
+    lo: i64,
+    hi: i64,
+    ids: Option<&str>,
+) -> Result<Vec<Practice>> {
     let rows = sqlx::query(
         "SELECT id, slug, title, subtitle, institution, organisers, objectives, description,
                 results, target_public, place_periodicity, costs, other_info, status, language,
                 created_at, updated_at
-           FROM practices WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+           FROM practices WHERE id BETWEEN ?1 AND ?2
+            AND (?3 IS NULL OR id IN (SELECT value FROM json_each(?3)))
+          ORDER BY id",
     )
     .bind(lo)
     .bind(hi)
+    .bind(ids)
     .fetch_all(&mut *conn)
     .await
     .map_err(db_while("reading practices"))?;
@@ -136,22 +157,22 @@ pub(crate) async fn load(conn: &mut SqliteConnection, lo: i64, hi: i64) -> Resul
             .ok_or_else(|| StoreError::Corrupt(format!("a list refers to no practice {id}")))
     };
 
-    for row in &lists(conn, LIST_COMMUNES, lo, hi).await? {
+    for row in &lists(conn, LIST_COMMUNES, lo, hi, ids).await? {
         out[slot(row)?].fields.communes.push(get(row, 1)?);
     }
-    for row in &lists(conn, LIST_THEMES, lo, hi).await? {
+    for row in &lists(conn, LIST_THEMES, lo, hi, ids).await? {
         out[slot(row)?].fields.themes.push(get(row, 1)?);
     }
-    for row in &lists(conn, LIST_WEBSITES, lo, hi).await? {
+    for row in &lists(conn, LIST_WEBSITES, lo, hi, ids).await? {
         out[slot(row)?].fields.websites.push(get(row, 1)?);
     }
-    for row in &lists(conn, LIST_COMPONENTS, lo, hi).await? {
+    for row in &lists(conn, LIST_COMPONENTS, lo, hi, ids).await? {
         out[slot(row)?].fields.spiral_components.push(get(row, 1)?);
     }
-    for row in &lists(conn, LIST_SOURCES, lo, hi).await? {
+    for row in &lists(conn, LIST_SOURCES, lo, hi, ids).await? {
         out[slot(row)?].sources.push(source(row)?);
     }
-    for row in &lists(conn, LIST_CONTACTS, lo, hi).await? {
+    for row in &lists(conn, LIST_CONTACTS, lo, hi, ids).await? {
         let strings = |i: usize| -> Result<Vec<String>> {
             let text: String = get(row, i)?;
             serde_json::from_str(&text).map_err(|e| {
@@ -173,30 +194,45 @@ pub(crate) async fn load(conn: &mut SqliteConnection, lo: i64, hi: i64) -> Resul
     Ok(out)
 }
 
+// `?3`, when not NULL, is a JSON array of the ids to read (see `load_ids`).
 const LIST_COMMUNES: &str = "SELECT l.practice_id, c.name FROM practice_communes l
     JOIN communes c ON c.id = l.commune_id
-    WHERE l.practice_id BETWEEN ?1 AND ?2 ORDER BY l.practice_id, l.position";
+    WHERE l.practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR l.practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY l.practice_id, l.position";
 const LIST_THEMES: &str = "SELECT l.practice_id, t.name FROM practice_themes l
     JOIN themes t ON t.id = l.theme_id
-    WHERE l.practice_id BETWEEN ?1 AND ?2 ORDER BY l.practice_id, l.position";
+    WHERE l.practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR l.practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY l.practice_id, l.position";
 const LIST_WEBSITES: &str = "SELECT practice_id, url FROM practice_websites
-    WHERE practice_id BETWEEN ?1 AND ?2 ORDER BY practice_id, position";
+    WHERE practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY practice_id, position";
 const LIST_COMPONENTS: &str = "SELECT practice_id, code FROM practice_components
-    WHERE practice_id BETWEEN ?1 AND ?2 ORDER BY practice_id, position";
+    WHERE practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY practice_id, position";
 const LIST_SOURCES: &str = "SELECT practice_id, document, first_line, last_line, truncated
-    FROM sources WHERE practice_id BETWEEN ?1 AND ?2 ORDER BY practice_id, position";
+    FROM sources WHERE practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY practice_id, position";
 const LIST_CONTACTS: &str = "SELECT practice_id, name, role, organisation, address, phones, emails
-    FROM contacts WHERE practice_id BETWEEN ?1 AND ?2 ORDER BY practice_id, position";
+    FROM contacts WHERE practice_id BETWEEN ?1 AND ?2
+      AND (?3 IS NULL OR practice_id IN (SELECT value FROM json_each(?3)))
+    ORDER BY practice_id, position";
 
 async fn lists(
     conn: &mut SqliteConnection,
     sql: &'static str,
     lo: i64,
     hi: i64,
+    ids: Option<&str>,
 ) -> Result<Vec<SqliteRow>> {
     sqlx::query(sql)
         .bind(lo)
         .bind(hi)
+        .bind(ids)
         .fetch_all(&mut *conn)
         .await
         .map_err(db_while("reading practice lists"))
@@ -222,13 +258,14 @@ pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &'static str) ->
 }
 
 /// Writes the planned practices: inserts and updates, in bulk, and records each in the outbox.
+/// Returns the id of each write, in order (new practices get theirs here).
 pub(crate) async fn write(
     conn: &mut SqliteConnection,
     writes: &[PracticeWrite],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<i64>> {
     if writes.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Ids are assigned here rather than by AUTOINCREMENT so that children can be written in
     // bulk; the write lock is held, so nobody else can take them meanwhile.
@@ -361,7 +398,7 @@ pub(crate) async fn write(
         .await
         .map_err(db_while("writing sources"))?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// The practices row as a JSON array, in the column order of the statements below.

@@ -15,6 +15,7 @@
 //! (`data/corpus/`) parsed with [`ingest::parse`].
 
 pub mod accounts;
+pub mod contribution;
 pub mod fixtures;
 pub mod spiral_work;
 
@@ -41,7 +42,12 @@ pub use spiral_work::{
     story_indicators_and_evaluations, story_spiral_create_and_edit, story_statistics,
     story_synthesis,
 };
-
+pub use contribution::{
+    story_attachments_round_trip, story_contribution_outbox, story_draft_submit_publish,
+    story_drafts_in_exports, story_erase_contact, story_forbidden_transitions_conflict,
+    story_import_revisions, story_practices_with_status, story_reject_back_to_draft,
+    story_restore_revision, story_update_records_diff,
+};
 use fixtures::{
     BLEGNY, BOOKLET, PARENTS, WOK_MD, YOUTH, at, booklet_batch, criteria_batch, markdown_batch,
     source, sud_batch, wok_booklet, wok_markdown,
@@ -87,6 +93,18 @@ macro_rules! conformance {
         $crate::conformance!(@one $fresh, story_login_failures);
         $crate::conformance!(@one $fresh, story_audit_log);
         $crate::conformance!(@nodes $fresh, $reopen, story_sessions_shared_between_nodes);
+
+        $crate::conformance!(@one $fresh, story_draft_submit_publish);
+        $crate::conformance!(@one $fresh, story_forbidden_transitions_conflict);
+        $crate::conformance!(@one $fresh, story_reject_back_to_draft);
+        $crate::conformance!(@one $fresh, story_update_records_diff);
+        $crate::conformance!(@one $fresh, story_restore_revision);
+        $crate::conformance!(@one $fresh, story_erase_contact);
+        $crate::conformance!(@one $fresh, story_attachments_round_trip);
+        $crate::conformance!(@one $fresh, story_contribution_outbox);
+        $crate::conformance!(@one $fresh, story_practices_with_status);
+        $crate::conformance!(@one $fresh, story_import_revisions);
+        $crate::conformance!(@two $fresh, story_drafts_in_exports);
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn story_concurrent_writers() {

@@ -10,10 +10,14 @@
 //! A new write path in a backend must record its changes too: the conformance suite checks it.
 
 pub mod accounts;
+pub mod contribution;
 pub mod plan;
 pub mod spiral;
 
 pub use accounts::{AccountStore, AuditEntry, NewAccount, Session};
+pub use contribution::{
+    Actor, AttachmentInfo, ContributionStore, FieldChange, NewRevision, Revision,
+};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -213,7 +217,7 @@ pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 /// Everything a backend stores. The SPIRAL work after the import (editing, syntheses,
 /// actions, indicators) is its own trait, [`SpiralStore`], which every store implements.
 #[async_trait]
-pub trait Store: AccountStore + SpiralStore + Send + Sync {
+pub trait Store: AccountStore + ContributionStore + SpiralStore + Send + Sync {
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
