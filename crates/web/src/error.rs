@@ -12,6 +12,19 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("{0}")]
     NotFound(String),
+    /// No valid session or token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// Well-formed but invalid input; `field` names what to fix.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -29,9 +42,34 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden("your role does not allow this".into())
+    }
+
+    pub fn unauthorized() -> Self {
+        ApiError::Unauthorized("sign in first: a session cookie or a bearer token is needed".into())
+    }
+}
+
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            store::StoreError::NotFound(m) => ApiError::NotFound(m),
+            store::StoreError::Conflict(m) => ApiError::Conflict(m),
+            store::StoreError::Invalid(m) => ApiError::Invalid {
+                field: String::new(),
+                message: m,
+            },
+            other => ApiError::internal(other),
+        }
     }
 }
 
@@ -48,7 +86,8 @@ pub struct ErrorBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// A stable, machine-readable code: `bad_parameter`, `not_found`, `internal`.
+    /// A stable, machine-readable code: `bad_parameter`, `not_found`, `unauthorized`,
+    /// `forbidden`, `conflict`, `invalid`, `too_many_requests`, `csrf`, `internal`.
     pub code: String,
     pub message: String,
 }
@@ -69,6 +108,20 @@ impl IntoResponse for ApiError {
         let (status, code, message) = match self {
             ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message),
+            ApiError::Unauthorized(message) => (StatusCode::UNAUTHORIZED, "unauthorized", message),
+            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, "forbidden", message),
+            ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message),
+            ApiError::Invalid { field, message } => {
+                let message = if field.is_empty() {
+                    message
+                } else {
+                    format!("field `{field}`: {message}")
+                };
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+            }
+            ApiError::TooManyRequests(message) => {
+                (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (

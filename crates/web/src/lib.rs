@@ -7,11 +7,13 @@ pub mod error;
 pub mod i18n;
 pub mod params;
 mod routes;
+pub mod session;
 pub mod state;
 
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -22,8 +24,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::pages::router())
         .merge(routes::api::router())
+        .merge(routes::spiral::router())
+        .merge(routes::login::router())
         .fallback(routes::pages::not_found)
         .with_state(state)
+        // Forms and JSON bodies are small; uploads (codebooks) stay under 2 MiB.
+        .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -59,7 +65,12 @@ fn panic_response(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    // The peer address keys the login rate limit.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
 /// Binds and reports the actual address (port 0 picks a free port).

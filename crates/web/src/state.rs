@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use domain::{Clock, SystemClock};
 use search::SearchIndex;
 use store::Store;
 
@@ -9,10 +10,32 @@ use store::Store;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub search: Arc<dyn SearchIndex>,
+    /// Time as a parameter: tests move it (session expiry, rate-limit windows).
+    pub clock: Arc<dyn Clock>,
+    /// Session cookies carry `Secure` (set when the site is served over TLS, directly or
+    /// behind a proxy that terminates it).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, search: Arc<dyn SearchIndex>) -> Self {
-        Self { store, search }
+        Self {
+            store,
+            search,
+            clock: Arc::new(SystemClock),
+            secure_cookies: false,
+        }
+    }
+
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    #[must_use]
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 }

@@ -212,5 +212,15 @@ async fn similar_practices(
 }
 
 async fn openapi() -> impl IntoResponse {
-    Json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::routes::spiral::api::SpiralDoc::openapi());
+    doc.merge(SessionDoc::openapi());
+    Json(doc)
 }
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(crate::routes::login::api_login, crate::routes::login::api_logout),
+    components(schemas(crate::routes::login::Credentials, crate::routes::login::SessionBody))
+)]
+struct SessionDoc;

@@ -1,2 +1,4 @@
 pub mod api;
+pub mod login;
 pub mod pages;
+pub mod spiral;

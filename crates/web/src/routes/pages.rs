@@ -29,29 +29,47 @@ pub fn router() -> Router<AppState> {
 pub struct PageError {
     lang: Lang,
     status: StatusCode,
+    /// Shown instead of the status's generic text: what to fix, in the reader's language.
+    message: Option<String>,
 }
 
 impl PageError {
-    fn not_found(lang: &Lang) -> Self {
+    fn with(lang: &Lang, status: StatusCode, message: Option<String>) -> Self {
         Self {
             lang: lang.clone(),
-            status: StatusCode::NOT_FOUND,
+            status,
+            message,
         }
     }
 
-    fn internal(lang: &Lang, cause: impl std::fmt::Display) -> Self {
+    pub fn not_found(lang: &Lang) -> Self {
+        Self::with(lang, StatusCode::NOT_FOUND, None)
+    }
+
+    pub fn internal(lang: &Lang, cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error on a page");
-        Self {
-            lang: lang.clone(),
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        Self::with(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
     }
 
-    fn bad_request(lang: &Lang) -> Self {
-        Self {
-            lang: lang.clone(),
-            status: StatusCode::BAD_REQUEST,
-        }
+    pub fn bad_request(lang: &Lang) -> Self {
+        Self::with(lang, StatusCode::BAD_REQUEST, None)
+    }
+
+    /// A form or input that cannot be accepted; `message` says which field and why.
+    pub fn invalid(lang: &Lang, message: String) -> Self {
+        Self::with(lang, StatusCode::UNPROCESSABLE_ENTITY, Some(message))
+    }
+
+    pub fn forbidden(lang: &Lang) -> Self {
+        Self::with(lang, StatusCode::FORBIDDEN, None)
+    }
+
+    pub fn unauthorized(lang: &Lang) -> Self {
+        Self::with(lang, StatusCode::UNAUTHORIZED, None)
+    }
+
+    pub fn conflict(lang: &Lang, message: String) -> Self {
+        Self::with(lang, StatusCode::CONFLICT, Some(message))
     }
 }
 
@@ -69,6 +87,22 @@ struct ErrorPage {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (heading, message) = match self.status {
+            StatusCode::UNAUTHORIZED => (
+                self.lang.t("error-unauthorized"),
+                self.lang.t("error-unauthorized-text"),
+            ),
+            StatusCode::FORBIDDEN => (
+                self.lang.t("error-forbidden"),
+                self.lang.t("error-forbidden-text"),
+            ),
+            StatusCode::TOO_MANY_REQUESTS => (
+                self.lang.t("error-too-many"),
+                self.lang.t("error-too-many-text"),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => (
+                self.lang.t("error-invalid"),
+                self.message.clone().unwrap_or_default(),
+            ),
             StatusCode::NOT_FOUND => (
                 self.lang.t("error-not-found"),
                 self.lang.t("error-not-found-text"),
@@ -97,7 +131,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn render(lang: &Lang, t: &impl Template) -> Result<Html<String>, PageError> {
+pub fn render(lang: &Lang, t: &impl Template) -> Result<Html<String>, PageError> {
     t.render()
         .map(Html)
         .map_err(|e| PageError::internal(lang, e))
@@ -128,7 +162,7 @@ struct HomePage {
     communes: Vec<Entry>,
 }
 
-fn path_segment(s: &str) -> String {
+pub fn path_segment(s: &str) -> String {
     // Path segments: percent-encode everything but unreserved characters.
     form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()

@@ -21,6 +21,11 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The browsers chromedriver started go first: a test that panics before `quit` would
+        // otherwise leave headless Chromium processes running after the test binary ends.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-P", &self.child.id().to_string()])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -250,5 +255,202 @@ async fn a_person_searches_filters_and_reads_a_fiche() {
         .unwrap();
     assert_eq!(html_lang.as_deref(), Some("en"));
 
+    d.quit().await.unwrap();
+}
+
+/// The chart of a group page, as drawn.
+async fn chart(d: &WebDriver) -> String {
+    d.find(By::Css("figure.chart svg"))
+        .await
+        .unwrap()
+        .outer_html()
+        .await
+        .unwrap()
+}
+
+/// Waits until the group page lists `n` post-its (the page after a save has loaded).
+async fn wait_rows(d: &WebDriver, n: usize) {
+    for _ in 0..100 {
+        let rows = d
+            .find_all(By::Css("table.criteria tbody tr"))
+            .await
+            .unwrap_or_default();
+        if rows.len() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the group page never listed {n} post-its");
+}
+
+/// Types into whatever has the focus, as a keyboard does.
+async fn type_keys(d: &WebDriver, keys: impl Into<TypingData>) {
+    d.active_element()
+        .await
+        .unwrap()
+        .send_keys(keys)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_facilitator_enters_three_post_its_by_keyboard_and_classifies_one() {
+    let app = helpers::spawn_app().await;
+    app.add_account("anne@blegny.be", "facilitator", &["Blégny"], &[])
+        .await;
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    let axe = axe_source();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    // Sign in: the e-mail field has the focus, Tab to the password, Enter.
+    d.goto(app.url(&format!("/connexion?retour=/spiral/plateformes/{platform}")))
+        .await
+        .unwrap();
+    assert_accessible(&d, &axe, "the login page").await;
+    type_keys(&d, "anne@blegny.be").await;
+    type_keys(&d, Key::Tab).await;
+    type_keys(&d, helpers::PASSWORD).await;
+    type_keys(&d, Key::Enter).await;
+    d.find(By::Css("form[action$='/groupes']")).await.unwrap();
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(&format!("/spiral/plateformes/{platform}"))
+    );
+    assert_accessible(&d, &axe, "the platform page").await;
+
+    // A new group.
+    let name = d.find(By::Css("input#g-name")).await.unwrap();
+    name.send_keys("Parents seuls").await.unwrap();
+    let profile = d.find(By::Css("input#g-profile")).await.unwrap();
+    profile.send_keys("familles monoparentales").await.unwrap();
+    profile.send_keys(Key::Enter).await.unwrap();
+    d.find(By::Css("form#entry")).await.unwrap();
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/spiral/groupes/")
+    );
+    assert_accessible(&d, &axe, "the group page").await;
+    let empty_chart = chart(&d).await;
+    let focused = d.active_element().await.unwrap().id().await.unwrap();
+    assert_eq!(
+        focused.as_deref(),
+        Some("postit"),
+        "the post-it field has the focus"
+    );
+
+    // Three post-its, keyboard alone: the post-it field has the focus after each save.
+    type_keys(&d, "avoir des voisins qui disent bonjour").await;
+    type_keys(&d, Key::Enter).await;
+    wait_rows(&d, 1).await;
+    d.find(By::Css("p.saved")).await.unwrap();
+    // Back from the text to the question (the checked radio), arrow to the next, Tab back.
+    type_keys(&d, Key::Shift + Key::Tab).await;
+    type_keys(&d, Key::Right).await;
+    type_keys(&d, Key::Tab).await;
+    type_keys(&d, "se sentir seul le dimanche").await;
+    type_keys(&d, Key::Enter).await;
+    wait_rows(&d, 2).await;
+    d.find(By::Css("p.saved")).await.unwrap();
+    type_keys(&d, "ne pas trouver de crèche").await;
+    type_keys(&d, Key::Enter).await;
+    wait_rows(&d, 3).await;
+    d.find(By::Css("p.saved")).await.unwrap();
+
+    let rows = d
+        .find_all(By::Css("table.criteria tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    let table = d
+        .find(By::Css("table.criteria"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("avoir des voisins qui disent bonjour"),
+        "{table}"
+    );
+    assert_eq!(table.matches("Mal-être").count(), 2, "{table}");
+    assert_eq!(table.matches("Bien-être").count(), 1, "{table}");
+    let counts = d
+        .find(By::Css("table.counts tbody tr"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counts.contains('3'), "{counts}");
+    let before = chart(&d).await;
+    assert_ne!(before, empty_chart, "the chart counts the new post-its");
+
+    // Classify "se sentir seul": D00 from the list, typed into the select.
+    let link = d
+        .find(By::XPath(
+            "//tr[td[contains(., 'se sentir seul')]]//a[contains(., 'Classer')]",
+        ))
+        .await
+        .unwrap();
+    link.send_keys(Key::Enter).await.unwrap();
+    let select = d.find(By::Css("select#component")).await.unwrap();
+    assert_accessible(&d, &axe, "the criterion page").await;
+    select.focus().await.unwrap();
+    type_keys(&d, "D00").await;
+    let chosen: String = d
+        .execute(
+            "return document.getElementById('component').value",
+            Vec::new(),
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert_eq!(chosen, "D00");
+    let save = d
+        .find(By::Css(
+            "form[action^='/spiral/criteres/'] button[type=submit]",
+        ))
+        .await
+        .unwrap();
+    save.send_keys(Key::Enter).await.unwrap();
+    d.find(By::Css("form#entry")).await.unwrap();
+
+    let after = chart(&d).await;
+    assert_ne!(after, before, "classifying changes the synthesis chart");
+    assert!(after.contains("\nD\n"), "dimension D appears on the chart");
+    let table = d
+        .find(By::Css("table.criteria"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(table.contains("D00"), "{table}");
+
+    // The platform synthesis shows it too.
+    d.goto(app.url(&format!("/spiral/plateformes/{platform}/synthese")))
+        .await
+        .unwrap();
+    let groups_chart = d
+        .find(By::Css("#chart-groups svg"))
+        .await
+        .unwrap()
+        .outer_html()
+        .await
+        .unwrap();
+    assert!(groups_chart.contains("Parents seuls"));
+    assert_accessible(&d, &axe, "the synthesis page").await;
     d.quit().await.unwrap();
 }

@@ -14,8 +14,12 @@ use store_sqlite::SqliteStore;
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
     _dir: tempfile::TempDir,
 }
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
@@ -39,6 +43,76 @@ impl TestApp {
     pub async fn html(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
         (r.status().as_u16(), r.text().await.expect("body"))
+    }
+
+    /// Creates an account straight in the store (the CLI's tests cover `zesummen user add`).
+    pub async fn add_account(
+        &self,
+        email: &str,
+        role: &str,
+        platforms: &[&str],
+        communes: &[&str],
+    ) -> i64 {
+        let hash = auth::hash_password(&domain::Password::parse(PASSWORD).unwrap()).unwrap();
+        self.store
+            .create_account(
+                &store::NewAccount {
+                    email: domain::Email::parse(email).unwrap(),
+                    role: domain::Role::parse(role).unwrap(),
+                    communes: communes.iter().map(|s| (*s).to_string()).collect(),
+                    institutions: Vec::new(),
+                    platforms: platforms.iter().map(|s| (*s).to_string()).collect(),
+                    password_hash: hash,
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("account")
+    }
+
+    /// Signs in through the API; answers the whole session body (token, csrf_token, …).
+    pub async fn login(&self, email: &str) -> serde_json::Value {
+        let r = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status().as_u16(), 200, "login of {email}");
+        r.json().await.expect("session body")
+    }
+
+    /// A signed-in account's bearer token.
+    pub async fn token(&self, email: &str) -> String {
+        self.login(email).await["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A JSON write with an optional bearer token; answers status and body (JSON or null).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let text = r.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
     }
 }
 
@@ -68,7 +142,7 @@ pub async fn spawn_app() -> TestApp {
     let index = Arc::new(TantivyIndex::in_memory().expect("index"));
     let mut practices = store.practices().await.expect("practices").into_iter();
     index.rebuild(&mut practices, &|_| {}).expect("rebuild");
-    let state = web::AppState::new(store, index);
+    let state = web::AppState::new(store.clone(), index);
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .expect("bind");
@@ -80,6 +154,7 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         addr,
         client,
+        store,
         _dir: dir,
     }
 }

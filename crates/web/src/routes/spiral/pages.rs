@@ -1,0 +1,1468 @@
+//! SPIRAL pages. They work without JavaScript; every list links to its CSV or JSON.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use domain::synthesis::{Tally, UNCLASSIFIED};
+use domain::{
+    ActionStatus, Criterion, Evaluation, HomogeneousGroup, Indicator, PilotAction, Platform,
+    Synthesis,
+};
+use store::{ActionFilter, CriteriaFilter};
+
+use super::params::{CriteriaSelection, Vocabulary};
+use super::{Labels, chart_labels, question_labels, synthesis};
+use crate::AppState;
+use crate::i18n::{LANGUAGES, Lang};
+use crate::routes::pages::{HitView, Link, PageError, path_segment, render};
+use crate::session::Viewer;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/spiral",
+            get(|| async { Redirect::permanent("/spiral/plateformes") }),
+        )
+        .route("/spiral/plateformes", get(platforms_page))
+        .route("/spiral/plateformes/{id}", get(platform_page))
+        .route("/spiral/plateformes/{id}/synthese", get(synthesis_page))
+        .route(
+            "/spiral/plateformes/{id}/synthese/impression",
+            get(print_page),
+        )
+        .route("/spiral/groupes/{id}", get(group_page))
+        .route("/spiral/criteres", get(criteria_page))
+        .route("/spiral/criteres/{id}", get(criterion_page))
+        .route("/spiral/codebook", get(codebook_page))
+        .route("/spiral/statistiques", get(statistics_page))
+        .route("/spiral/actions", get(actions_page))
+        .route("/spiral/actions/{id}", get(action_page))
+        .route("/spiral/indicateurs", get(indicators_page))
+        .route("/spiral/indicateurs/{id}", get(indicator_page))
+}
+
+pub fn platform_href(id: Option<i64>) -> String {
+    format!("/spiral/plateformes/{}", id.unwrap_or_default())
+}
+
+pub fn group_href(id: Option<i64>) -> String {
+    format!("/spiral/groupes/{}", id.unwrap_or_default())
+}
+
+fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| PageError::not_found(lang))
+}
+
+fn internal(lang: &Lang) -> impl Fn(store::StoreError) -> PageError + '_ {
+    move |e| PageError::internal(lang, e)
+}
+
+/// One row of counts per question, in the questions' order, and the total.
+#[derive(Clone)]
+pub struct CountRow {
+    pub label: String,
+    pub href: String,
+    pub counts: Vec<u64>,
+    pub total: u64,
+}
+
+fn count_row(
+    label: String,
+    href: String,
+    totals: &Tally,
+    questions: &[(String, String)],
+) -> CountRow {
+    CountRow {
+        label,
+        href,
+        counts: questions
+            .iter()
+            .map(|(q, _)| totals.get(q).copied().unwrap_or(0))
+            .collect(),
+        total: totals.values().sum(),
+    }
+}
+
+// ---------------------------------------------------------------- platforms
+
+#[derive(Template)]
+#[template(path = "spiral/platforms.html")]
+struct PlatformsPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    questions: Vec<(String, String)>,
+    rows: Vec<CountRow>,
+    may_create: bool,
+    csrf: String,
+}
+
+async fn platforms_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Html<String>, PageError> {
+    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let mut rows = Vec::with_capacity(platforms.len());
+    for p in &platforms {
+        let s = synthesis(&state, p.id.unwrap_or_default(), None)
+            .await
+            .map_err(internal(&lang))?;
+        rows.push(count_row(
+            p.name.clone(),
+            platform_href(p.id),
+            &s.totals,
+            &questions,
+        ));
+    }
+    let page = PlatformsPage {
+        here: "/spiral/plateformes".into(),
+        query: String::new(),
+        questions,
+        rows,
+        may_create: viewer
+            .account()
+            .is_some_and(domain::Account::may_create_platform),
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+#[derive(Template)]
+#[template(path = "spiral/platform.html")]
+struct PlatformPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    p: Platform,
+    questions: Vec<(String, String)>,
+    groups: Vec<(HomogeneousGroup, CountRow)>,
+    total: CountRow,
+    criteria_href: String,
+    actions: Vec<PilotAction>,
+    indicators: Vec<Indicator>,
+    may_write: bool,
+    csrf: String,
+}
+
+async fn platform_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let p = state
+        .store
+        .platform(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
+    let groups = state
+        .store
+        .groups()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .filter(|g| g.platform == p.name)
+        .map(|g| {
+            let totals = s
+                .groups
+                .get(&g.name)
+                .map(|x| x.totals.clone())
+                .unwrap_or_default();
+            let row = count_row(g.name.clone(), group_href(g.id), &totals, &questions);
+            (g, row)
+        })
+        .collect();
+    let mut all = CriteriaSelection::default();
+    all.filter.platform = Some(p.name.clone());
+    let actions = state
+        .store
+        .actions(&ActionFilter {
+            platform: Some(p.name.clone()),
+            ..ActionFilter::default()
+        })
+        .await
+        .map_err(internal(&lang))?;
+    let indicators = state
+        .store
+        .indicators(Some(&p.name))
+        .await
+        .map_err(internal(&lang))?;
+    let page = PlatformPage {
+        here: platform_href(p.id),
+        query: String::new(),
+        total: count_row(lang.t("spiral-total"), String::new(), &s.totals, &questions),
+        questions,
+        groups,
+        criteria_href: all.href("/spiral/criteres", Vocabulary::Page),
+        actions,
+        indicators,
+        may_write: viewer.may_write_platform(&p.name),
+        csrf: viewer.csrf(),
+        p,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- groups
+
+pub struct CriterionView {
+    pub c: Criterion,
+    pub href: String,
+    pub question: String,
+    pub component: Option<String>,
+    pub known: bool,
+}
+
+fn criterion_views(
+    criteria: Vec<Criterion>,
+    labels: &Labels,
+    questions: &[(String, String)],
+) -> Vec<CriterionView> {
+    criteria
+        .into_iter()
+        .map(|c| CriterionView {
+            href: format!("/spiral/criteres/{}", c.id.unwrap_or_default()),
+            question: questions
+                .iter()
+                .find(|(q, _)| *q == c.question)
+                .map_or_else(|| c.question.clone(), |(_, l)| l.clone()),
+            component: c
+                .component
+                .as_ref()
+                .map(|code| labels.describe(code.as_str())),
+            known: c
+                .component
+                .as_ref()
+                .is_none_or(|code| labels.is_known(code.as_str())),
+            c,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "spiral/group.html")]
+struct GroupPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    g: HomogeneousGroup,
+    platform_href: String,
+    questions: Vec<(String, String)>,
+    counts: CountRow,
+    criteria: Vec<CriterionView>,
+    chart: String,
+    may_write: bool,
+    csrf: String,
+    /// The question the entry form keeps selected between post-its.
+    entry_question: String,
+    saved: bool,
+}
+
+async fn group_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let g = state
+        .store
+        .group(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let platform = state
+        .store
+        .platforms()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .find(|p| p.name == g.platform)
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let s = synthesis(&state, platform.id.unwrap_or_default(), Some(id))
+        .await
+        .map_err(internal(&lang))?;
+    let criteria = state
+        .store
+        .criteria(&CriteriaFilter {
+            platform: Some(g.platform.clone()),
+            group: Some(g.name.clone()),
+            ..CriteriaFilter::default()
+        })
+        .await
+        .map_err(internal(&lang))?;
+    let chart_title = lang.with("spiral-chart-dimensions-of", "name", &g.name);
+    let chart = render::charts::dimensions(&s, &chart_labels(&lang, chart_title, &questions))
+        .map_err(|e| PageError::internal(&lang, e))?;
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let entry_question = params
+        .get("question")
+        .filter(|q| questions.iter().any(|(c, _)| c == *q))
+        .cloned()
+        .or_else(|| questions.first().map(|(c, _)| c.clone()))
+        .unwrap_or_default();
+    let page = GroupPage {
+        here: group_href(g.id),
+        query: String::new(),
+        platform_href: platform_href(platform.id),
+        counts: count_row(g.name.clone(), String::new(), &s.totals, &questions),
+        criteria: criterion_views(criteria, &labels, &questions),
+        questions,
+        chart,
+        may_write: viewer.may_write_platform(&g.platform),
+        csrf: viewer.csrf(),
+        entry_question,
+        saved: params.contains_key("enregistre"),
+        g,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- criteria
+
+pub struct SortLink {
+    pub label: String,
+    pub href: String,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    pub state: &'static str,
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "spiral/criteria.html")]
+struct CriteriaPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    count_text: String,
+    columns: Vec<SortLink>,
+    rows: Vec<CriterionView>,
+    platforms: Vec<Choice>,
+    groups: Vec<Choice>,
+    questions: Vec<Choice>,
+    dimensions: Vec<Choice>,
+    component: String,
+    sort: String,
+    page_text: String,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    csv_href: String,
+    json_href: String,
+}
+
+/// The columns of the wikispiral criteria table, with their sort keys.
+pub const CRITERIA_COLUMNS: [&str; 11] = [
+    "id",
+    "platform",
+    "group",
+    "question",
+    "expressions",
+    "text",
+    "component",
+    "meaning",
+    "proposition",
+    "created",
+    "modified",
+];
+
+async fn criteria_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let sel =
+        CriteriaSelection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
+    let found = state
+        .store
+        .criteria_page(
+            &sel.filter,
+            sel.sort(),
+            sel.offset(),
+            u64::from(sel.per_page),
+        )
+        .await
+        .map_err(internal(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let pages = found.total.div_ceil(u64::from(sel.per_page)).max(1);
+    let path = "/spiral/criteres";
+    let columns = CRITERIA_COLUMNS
+        .iter()
+        .map(|key| SortLink {
+            label: lang.t(&format!("criteria-col-{key}")),
+            href: sel.sorted_by(key).href(path, Vocabulary::Page),
+            state: if sel.sort == *key {
+                "ascending"
+            } else if sel.sort.strip_prefix('-') == Some(key) {
+                "descending"
+            } else {
+                "none"
+            },
+        })
+        .collect();
+    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let groups = state.store.groups().await.map_err(internal(&lang))?;
+    let f = &sel.filter;
+    let choice = |value: &str, label: String, current: Option<&String>| Choice {
+        value: value.to_string(),
+        label,
+        selected: current.is_some_and(|c| c == value),
+    };
+    let page = CriteriaPage {
+        here: sel.href(path, Vocabulary::Page),
+        query: String::new(),
+        count_text: lang.count("criteria-count", found.total),
+        columns,
+        rows: criterion_views(found.items, &labels, &questions),
+        platforms: platforms
+            .iter()
+            .map(|p| choice(&p.name, p.name.clone(), f.platform.as_ref()))
+            .collect(),
+        groups: groups
+            .iter()
+            .filter(|g| f.platform.as_ref().is_none_or(|p| *p == g.platform))
+            .map(|g| choice(&g.name, g.name.clone(), f.group.as_ref()))
+            .collect(),
+        questions: questions
+            .iter()
+            .map(|(q, l)| choice(q, l.clone(), f.question.as_ref()))
+            .collect(),
+        dimensions: labels
+            .entries()
+            .filter(|e| e.level == "dimension")
+            .map(|e| choice(&e.code, labels.describe(&e.code), f.dimension.as_ref()))
+            .collect(),
+        component: f.component.clone().unwrap_or_default(),
+        sort: sel.sort.clone(),
+        page_text: lang.t_args(
+            "page-of",
+            &[
+                ("page", u64::from(sel.page).into()),
+                ("pages", pages.into()),
+            ],
+        ),
+        prev_href: (sel.page > 1).then(|| sel.at_page(sel.page - 1).href(path, Vocabulary::Page)),
+        next_href: (u64::from(sel.page) < pages)
+            .then(|| sel.at_page(sel.page + 1).href(path, Vocabulary::Page)),
+        csv_href: sel
+            .all_pages()
+            .href("/api/v1/spiral/criteria.csv", Vocabulary::Api),
+        json_href: sel.href("/api/v1/spiral/criteria", Vocabulary::Api),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+#[derive(Template)]
+#[template(path = "spiral/criterion.html")]
+struct CriterionPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    v: CriterionView,
+    group_href: String,
+    components: Vec<(String, Vec<Choice>)>,
+    suggestions: Vec<Choice>,
+    meanings: Vec<Choice>,
+    actions: Vec<PilotAction>,
+    practices: Vec<HitView>,
+    may_write: bool,
+    csrf: String,
+}
+
+async fn criterion_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let c = state
+        .store
+        .criterion(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let group = state
+        .store
+        .groups()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .find(|g| g.platform == c.platform && g.name == c.group);
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let current = c.component.as_ref().map(|x| x.as_str().to_string());
+    let mut components: Vec<(String, Vec<Choice>)> = Vec::new();
+    for e in labels.entries() {
+        if e.level == "dimension" {
+            components.push((labels.describe(&e.code), Vec::new()));
+        } else if let Some((_, list)) = components.last_mut() {
+            list.push(Choice {
+                value: e.code.clone(),
+                label: labels.describe(&e.code),
+                selected: current.as_deref() == Some(e.code.as_str()),
+            });
+        }
+    }
+    // Suggestions: components of the platform's classified criteria that share words with
+    // this one, then codebook labels that do (domain rule).
+    let classified = state
+        .store
+        .criteria(&CriteriaFilter {
+            platform: Some(c.platform.clone()),
+            ..CriteriaFilter::default()
+        })
+        .await
+        .map_err(internal(&lang))?;
+    let codebook = state
+        .store
+        .active_codebook()
+        .await
+        .map_err(internal(&lang))?;
+    let suggestions = domain::classify::suggest(&c, &classified, codebook.as_ref(), 5)
+        .into_iter()
+        .map(|code| Choice {
+            label: labels.describe(&code),
+            selected: current.as_deref() == Some(code.as_str()),
+            value: code,
+        })
+        .collect();
+    let meanings = state
+        .store
+        .meaning_codes()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .map(|m| {
+            let label = if lang.code() == "en" || lang.code() == "de" {
+                m.label_en.clone().or(m.label_fr.clone())
+            } else {
+                m.label_fr.clone().or(m.label_en.clone())
+            };
+            Choice {
+                selected: c.meaning.as_ref().is_some_and(|x| x.as_str() == m.code),
+                label: label.map_or_else(|| m.code.clone(), |l| format!("{} — {l}", m.code)),
+                value: m.code,
+            }
+        })
+        .collect();
+    let actions = state
+        .store
+        .actions(&ActionFilter {
+            criterion: Some(id),
+            ..ActionFilter::default()
+        })
+        .await
+        .map_err(internal(&lang))?;
+    // The bridge to the catalogue: practices that speak of what this criterion says.
+    let words = match &c.proposition {
+        Some(p) => format!("{} {p}", c.text),
+        None => c.text.clone(),
+    };
+    let practices = state
+        .search
+        .similar_to_text("", &words, domain::Language::Fr, 5)
+        .map_err(|e| PageError::internal(&lang, e))?
+        .iter()
+        .map(HitView::from)
+        .collect();
+    let may_write = viewer.may_write_platform(&c.platform);
+    let mut views = criterion_views(vec![c], &labels, &questions);
+    let v = views.remove(0);
+    let page = CriterionPage {
+        here: v.href.clone(),
+        query: String::new(),
+        group_href: group.map(|g| group_href(g.id)).unwrap_or_default(),
+        components,
+        suggestions,
+        meanings,
+        actions,
+        practices,
+        may_write,
+        csrf: viewer.csrf(),
+        v,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- codebook
+
+pub struct CodeRow {
+    pub code: String,
+    pub level: String,
+    pub label: Option<String>,
+    pub description: Option<String>,
+    pub status: String,
+    pub source: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "spiral/codebook.html")]
+struct CodebookPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    version: String,
+    versions: Vec<store::CodebookVersion>,
+    rows: Vec<CodeRow>,
+    meanings: Vec<domain::MeaningEntry>,
+    questions: Vec<domain::QuestionEntry>,
+    scale: Vec<domain::ScaleLevel>,
+    may_import: bool,
+    csrf: String,
+}
+
+async fn codebook_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Html<String>, PageError> {
+    let codebook = state
+        .store
+        .active_codebook()
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::new(codebook.as_ref(), &lang);
+    let rows = codebook
+        .as_ref()
+        .map(|c| {
+            c.entries
+                .iter()
+                .map(|e| CodeRow {
+                    code: e.code.clone(),
+                    level: e.level.clone(),
+                    label: labels.label(&e.code),
+                    description: e.description_en.clone(),
+                    status: e.status.clone(),
+                    source: e.source.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let page = CodebookPage {
+        here: "/spiral/codebook".into(),
+        query: String::new(),
+        version: codebook.map(|c| c.version).unwrap_or_default(),
+        versions: state
+            .store
+            .codebook_versions()
+            .await
+            .map_err(internal(&lang))?,
+        rows,
+        meanings: state.store.meaning_codes().await.map_err(internal(&lang))?,
+        questions: state.store.questions().await.map_err(internal(&lang))?,
+        scale: state.store.scale().await.map_err(internal(&lang))?,
+        may_import: viewer
+            .account()
+            .is_some_and(domain::Account::may_create_platform),
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- syntheses
+
+/// A table of counts: one row per key, one column per question.
+pub struct TallyTable {
+    pub caption: String,
+    pub rows: Vec<CountRow>,
+}
+
+fn dimension_table(
+    s: &Synthesis,
+    labels: &Labels,
+    questions: &[(String, String)],
+    caption: String,
+) -> TallyTable {
+    let rows = s
+        .dimensions()
+        .into_iter()
+        .map(|d| {
+            let totals: Tally = s
+                .by_question
+                .iter()
+                .map(|(q, t)| (q.clone(), t.get(&d).copied().unwrap_or(0)))
+                .collect();
+            count_row(labels.describe(&d), String::new(), &totals, questions)
+        })
+        .collect();
+    TallyTable { caption, rows }
+}
+
+#[derive(Template)]
+#[template(path = "spiral/synthesis.html")]
+struct SynthesisPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    p: Platform,
+    group: Option<HomogeneousGroup>,
+    groups: Vec<Choice>,
+    questions: Vec<(String, String)>,
+    totals: CountRow,
+    dimension_chart: String,
+    dimension_table: TallyTable,
+    dimension_links: Vec<Choice>,
+    component_chart: String,
+    component_table: TallyTable,
+    groups_chart: String,
+    groups_table: Vec<CountRow>,
+    print_href: String,
+    json_href: String,
+}
+
+async fn synthesis_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let p = state
+        .store
+        .platform(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let all_groups: Vec<HomogeneousGroup> = state
+        .store
+        .groups()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .filter(|g| g.platform == p.name)
+        .collect();
+    let group = match params.get("groupe").filter(|v| !v.is_empty()) {
+        Some(v) => Some(
+            all_groups
+                .iter()
+                .find(|g| g.id.map(|i| i.to_string()).as_deref() == Some(v.as_str()))
+                .cloned()
+                .ok_or_else(|| PageError::bad_request(&lang))?,
+        ),
+        None => None,
+    };
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let s = synthesis(&state, id, group.as_ref().and_then(|g| g.id))
+        .await
+        .map_err(internal(&lang))?;
+    let scope = group.as_ref().map_or(&p.name, |g| &g.name).clone();
+    let chart_err = |e: render::ChartError| PageError::internal(&lang, e);
+    let dimension_chart = render::charts::dimensions(
+        &s,
+        &chart_labels(
+            &lang,
+            lang.with("spiral-chart-dimensions-of", "name", &scope),
+            &questions,
+        ),
+    )
+    .map_err(chart_err)?;
+    let dims = s.dimensions();
+    let dimension = params
+        .get("dimension")
+        .filter(|d| dims.contains(d))
+        .cloned()
+        .or_else(|| dims.first().cloned())
+        .unwrap_or_default();
+    let component_chart = if dimension.is_empty() {
+        String::new()
+    } else {
+        render::charts::components(
+            &s,
+            &dimension,
+            &chart_labels(
+                &lang,
+                lang.with(
+                    "spiral-chart-components-of",
+                    "name",
+                    &labels.describe(&dimension),
+                ),
+                &questions,
+            ),
+        )
+        .map_err(chart_err)?
+    };
+    let component_table = TallyTable {
+        caption: lang.with(
+            "spiral-chart-components-of",
+            "name",
+            &labels.describe(&dimension),
+        ),
+        rows: s
+            .components_of(&dimension)
+            .iter()
+            .map(|(c, t)| count_row(labels.describe(c), String::new(), t, &questions))
+            .collect(),
+    };
+    let groups_chart = render::charts::groups(
+        &s,
+        None,
+        &chart_labels(&lang, lang.t("spiral-chart-groups"), &questions),
+    )
+    .map_err(chart_err)?;
+    let groups_table = s
+        .groups
+        .iter()
+        .map(|(name, g)| count_row(name.clone(), String::new(), &g.totals, &questions))
+        .collect();
+    let base = format!("/spiral/plateformes/{id}/synthese");
+    let group_param = group
+        .as_ref()
+        .and_then(|g| g.id)
+        .map(|g| format!("groupe={g}&"))
+        .unwrap_or_default();
+    let page = SynthesisPage {
+        here: base.clone(),
+        query: String::new(),
+        groups: all_groups
+            .iter()
+            .map(|g| Choice {
+                value: g.id.unwrap_or_default().to_string(),
+                label: g.name.clone(),
+                selected: group.as_ref().is_some_and(|x| x.id == g.id),
+            })
+            .collect(),
+        totals: count_row(lang.t("spiral-total"), String::new(), &s.totals, &questions),
+        dimension_table: dimension_table(
+            &s,
+            &labels,
+            &questions,
+            lang.with("spiral-chart-dimensions-of", "name", &scope),
+        ),
+        dimension_links: dims
+            .iter()
+            .map(|d| Choice {
+                value: format!("{base}?{group_param}dimension={}", path_segment(d)),
+                label: labels.describe(d),
+                selected: *d == dimension,
+            })
+            .collect(),
+        component_chart,
+        component_table,
+        groups_chart,
+        groups_table,
+        print_href: format!("{base}/impression"),
+        json_href: format!("/api/v1/spiral/platforms/{id}/synthesis"),
+        dimension_chart,
+        questions,
+        group,
+        p,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+/// The print report: every criterion grouped by dimension and component, then by question.
+pub struct PrintDimension {
+    pub title: String,
+    pub count: u64,
+    pub components: Vec<PrintComponent>,
+}
+
+pub struct PrintComponent {
+    pub title: String,
+    pub count: u64,
+    pub questions: Vec<(String, Vec<Criterion>)>,
+}
+
+/// component → question (by position) → criteria.
+type ComponentTree = BTreeMap<String, BTreeMap<usize, Vec<Criterion>>>;
+
+#[derive(Template)]
+#[template(path = "spiral/print.html")]
+struct PrintPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    p: Platform,
+    generated: String,
+    questions: Vec<(String, String)>,
+    totals: CountRow,
+    groups: Vec<CountRow>,
+    dimension_chart: String,
+    dimension_table: TallyTable,
+    dimensions: Vec<PrintDimension>,
+}
+
+async fn print_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let p = state
+        .store
+        .platform(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
+    let criteria = state
+        .store
+        .criteria(&CriteriaFilter {
+            platform: Some(p.name.clone()),
+            ..CriteriaFilter::default()
+        })
+        .await
+        .map_err(internal(&lang))?;
+    // dimension → component → question → criteria, in codebook and question order.
+    let mut tree: BTreeMap<(bool, String), ComponentTree> = BTreeMap::new();
+    for c in criteria {
+        let component = c
+            .component
+            .as_ref()
+            .map_or_else(|| UNCLASSIFIED.to_string(), |x| x.component().to_string());
+        let dimension = component.get(..1).unwrap_or(UNCLASSIFIED).to_string();
+        let qi = questions
+            .iter()
+            .position(|(q, _)| *q == c.question)
+            .unwrap_or(usize::MAX);
+        tree.entry((dimension == UNCLASSIFIED, dimension))
+            .or_default()
+            .entry(component)
+            .or_default()
+            .entry(qi)
+            .or_default()
+            .push(c);
+    }
+    let dimensions = tree
+        .into_iter()
+        .map(|((_, d), comps)| {
+            let components: Vec<PrintComponent> = comps
+                .into_iter()
+                .map(|(code, by_q)| {
+                    let questions: Vec<(String, Vec<Criterion>)> = by_q
+                        .into_iter()
+                        .map(|(qi, list)| {
+                            let label = questions
+                                .get(qi)
+                                .map_or_else(|| list[0].question.clone(), |(_, l)| l.clone());
+                            (label, list)
+                        })
+                        .collect();
+                    PrintComponent {
+                        title: labels.describe(&code),
+                        count: questions.iter().map(|(_, l)| l.len() as u64).sum(),
+                        questions,
+                    }
+                })
+                .collect();
+            PrintDimension {
+                title: labels.describe(&d),
+                count: components.iter().map(|c| c.count).sum(),
+                components,
+            }
+        })
+        .collect();
+    let dimension_chart = render::charts::dimensions(
+        &s,
+        &chart_labels(
+            &lang,
+            lang.with("spiral-chart-dimensions-of", "name", &p.name),
+            &questions,
+        ),
+    )
+    .map_err(|e| PageError::internal(&lang, e))?;
+    let page = PrintPage {
+        here: format!("/spiral/plateformes/{id}/synthese/impression"),
+        query: String::new(),
+        generated: state.clock.now().format("%Y-%m-%d").to_string(),
+        totals: count_row(lang.t("spiral-total"), String::new(), &s.totals, &questions),
+        groups: s
+            .groups
+            .iter()
+            .map(|(name, g)| count_row(name.clone(), String::new(), &g.totals, &questions))
+            .collect(),
+        dimension_table: dimension_table(
+            &s,
+            &labels,
+            &questions,
+            lang.with("spiral-chart-dimensions-of", "name", &p.name),
+        ),
+        dimension_chart,
+        dimensions,
+        questions,
+        p,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- statistics
+
+#[derive(Template)]
+#[template(path = "spiral/statistics.html")]
+struct StatisticsPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    stats: domain::Statistics,
+    questions: Vec<(String, String)>,
+    by_dimension: Vec<(String, u64)>,
+    dimension_chart: String,
+    month_chart: String,
+}
+
+async fn statistics_page(
+    State(state): State<AppState>,
+    lang: Lang,
+) -> Result<Html<String>, PageError> {
+    let figures = state.store.statistics().await.map_err(internal(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let by_dimension: Vec<(String, u64)> = figures
+        .by_dimension
+        .iter()
+        .map(|(d, n)| (labels.describe(d), *n))
+        .collect();
+    let chart = |name: &str, title: String, t: &Tally| {
+        render::charts::tally(name, t, &chart_labels(&lang, title, &questions))
+            .map_err(|e| PageError::internal(&lang, e))
+    };
+    let page = StatisticsPage {
+        here: "/spiral/statistiques".into(),
+        query: String::new(),
+        dimension_chart: chart(
+            "dimensions",
+            lang.t("stats-by-dimension"),
+            &figures.by_dimension,
+        )?,
+        month_chart: chart("months", lang.t("stats-by-month"), &figures.by_month)?,
+        by_dimension,
+        questions,
+        stats: figures,
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- pilot actions
+
+pub struct ActionView {
+    pub a: PilotAction,
+    pub href: String,
+    pub status: String,
+    pub components: Vec<String>,
+}
+
+fn action_view(a: PilotAction, lang: &Lang, labels: &Labels) -> ActionView {
+    ActionView {
+        href: format!("/spiral/actions/{}", a.id.unwrap_or_default()),
+        status: lang.t(&format!("action-status-{}", a.status.as_str())),
+        components: a
+            .components
+            .iter()
+            .map(|c| labels.describe(c.as_str()))
+            .collect(),
+        a,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "spiral/actions.html")]
+struct ActionsPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    actions: Vec<ActionView>,
+    platforms: Vec<Choice>,
+    statuses: Vec<Choice>,
+    component: String,
+    writable_platforms: Vec<String>,
+    csrf: String,
+}
+
+async fn actions_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+            .into_owned()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+    let status = match params.get("statut") {
+        Some(s) => Some(ActionStatus::parse(s).ok_or_else(|| PageError::bad_request(&lang))?),
+        None => None,
+    };
+    let component = match params.get("composante") {
+        Some(c) => Some(
+            domain::ComponentCode::parse(c)
+                .map_err(|_| PageError::bad_request(&lang))?
+                .component()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let filter = ActionFilter {
+        platform: params.get("plateforme").cloned(),
+        status,
+        component: component.clone(),
+        criterion: None,
+    };
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let actions = state
+        .store
+        .actions(&filter)
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .map(|a| action_view(a, &lang, &labels))
+        .collect();
+    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let page = ActionsPage {
+        here: "/spiral/actions".into(),
+        query: String::new(),
+        actions,
+        writable_platforms: platforms
+            .iter()
+            .filter(|p| viewer.may_write_platform(&p.name))
+            .map(|p| p.name.clone())
+            .collect(),
+        platforms: platforms
+            .iter()
+            .map(|p| Choice {
+                value: p.name.clone(),
+                label: p.name.clone(),
+                selected: filter.platform.as_deref() == Some(p.name.as_str()),
+            })
+            .collect(),
+        statuses: ActionStatus::ALL
+            .iter()
+            .map(|s| Choice {
+                value: s.as_str().to_string(),
+                label: lang.t(&format!("action-status-{}", s.as_str())),
+                selected: status == Some(*s),
+            })
+            .collect(),
+        component: component.unwrap_or_default(),
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+#[derive(Template)]
+#[template(path = "spiral/action.html")]
+struct ActionPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    v: ActionView,
+    criteria: Vec<Link>,
+    statuses: Vec<Choice>,
+    may_write: bool,
+    csrf: String,
+}
+
+async fn action_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let id = id_of(&lang, &id)?;
+    let a = state
+        .store
+        .action(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let mut criteria = Vec::new();
+    for cid in &a.criteria {
+        if let Some(c) = state.store.criterion(*cid).await.map_err(internal(&lang))? {
+            criteria.push(Link {
+                label: format!("{} · {}", c.question, c.text),
+                href: format!("/spiral/criteres/{cid}"),
+            });
+        }
+    }
+    let statuses = ActionStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().to_string(),
+            label: lang.t(&format!("action-status-{}", s.as_str())),
+            selected: a.status == *s,
+        })
+        .collect();
+    let may_write = viewer.may_write_platform(&a.platform);
+    let page = ActionPage {
+        here: format!("/spiral/actions/{id}"),
+        query: String::new(),
+        v: action_view(a, &lang, &labels),
+        criteria,
+        statuses,
+        may_write,
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+// ---------------------------------------------------------------- indicators
+
+pub struct IndicatorView {
+    pub i: Indicator,
+    pub href: String,
+    pub component: String,
+    pub latest: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "spiral/indicators.html")]
+struct IndicatorsPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    indicators: Vec<IndicatorView>,
+    platform: String,
+    writable_platforms: Vec<String>,
+    components: Vec<Choice>,
+    csrf: String,
+}
+
+async fn indicators_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let platform = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, v)| k == "plateforme" && !v.is_empty())
+        .map(|(_, v)| v.into_owned());
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let mut indicators = Vec::new();
+    for i in state
+        .store
+        .indicators(platform.as_deref())
+        .await
+        .map_err(internal(&lang))?
+    {
+        let latest = state
+            .store
+            .evaluations(i.id.unwrap_or_default())
+            .await
+            .map_err(internal(&lang))?
+            .last()
+            .map(|e| e.level);
+        indicators.push(IndicatorView {
+            href: format!("/spiral/indicateurs/{}", i.id.unwrap_or_default()),
+            component: labels.describe(i.component.as_str()),
+            latest,
+            i,
+        });
+    }
+    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let page = IndicatorsPage {
+        here: "/spiral/indicateurs".into(),
+        query: String::new(),
+        indicators,
+        platform: platform.unwrap_or_default(),
+        writable_platforms: platforms
+            .iter()
+            .filter(|p| viewer.may_write_platform(&p.name))
+            .map(|p| p.name.clone())
+            .collect(),
+        components: labels
+            .entries()
+            .filter(|e| e.level == "component")
+            .map(|e| Choice {
+                value: e.code.clone(),
+                label: labels.describe(&e.code),
+                selected: false,
+            })
+            .collect(),
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    render(&lang, &page)
+}
+
+pub struct LevelView {
+    pub level: u32,
+    pub label: String,
+    pub description: String,
+}
+
+pub struct EvaluationView {
+    pub e: Evaluation,
+    pub scope: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "spiral/indicator.html")]
+struct IndicatorPage {
+    lang: Lang,
+    languages: &'static [(&'static str, &'static str)],
+    here: String,
+    query: String,
+    v: IndicatorView,
+    levels: Vec<LevelView>,
+    evaluations: Vec<EvaluationView>,
+    groups: Vec<String>,
+    today: String,
+    may_write: bool,
+    csrf: String,
+}
+
+async fn indicator_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = id_of(&lang, &id)?;
+    let i = state
+        .store
+        .indicator(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let scale = state.store.scale().await.map_err(internal(&lang))?;
+    let scale_label = |level: u32| {
+        scale
+            .iter()
+            .find(|s| s.level == level)
+            .map(|s| {
+                if lang.code() == "en" {
+                    s.label_en.clone()
+                } else {
+                    s.label_fr.clone()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let levels = i
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(n, d)| LevelView {
+            level: n as u32 + 1,
+            label: scale_label(n as u32 + 1),
+            description: d.clone(),
+        })
+        .collect();
+    let evaluations = state
+        .store
+        .evaluations(id)
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .map(|e| EvaluationView {
+            scope: e.group.clone().unwrap_or_else(|| i.platform.clone()),
+            label: scale_label(e.level),
+            e,
+        })
+        .collect::<Vec<_>>();
+    let groups = state
+        .store
+        .groups()
+        .await
+        .map_err(internal(&lang))?
+        .into_iter()
+        .filter(|g| g.platform == i.platform)
+        .map(|g| g.name)
+        .collect();
+    let may_write = viewer.may_write_platform(&i.platform);
+    let page = IndicatorPage {
+        here: format!("/spiral/indicateurs/{id}"),
+        query: String::new(),
+        v: IndicatorView {
+            href: format!("/spiral/indicateurs/{id}"),
+            component: labels.describe(i.component.as_str()),
+            latest: evaluations.last().map(|e| e.e.level),
+            i,
+        },
+        levels,
+        evaluations,
+        groups,
+        today: state.clock.now().format("%Y-%m-%d").to_string(),
+        may_write,
+        csrf: viewer.csrf(),
+        lang: lang.clone(),
+        languages: LANGUAGES,
+    };
+    Ok(render(&lang, &page)?.into_response())
+}
