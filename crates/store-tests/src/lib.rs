@@ -37,11 +37,6 @@ pub use accounts::{
     story_duplicate_email_conflicts, story_login_failures, story_sessions,
     story_sessions_shared_between_nodes,
 };
-pub use spiral_work::{
-    story_actions, story_created_criteria_follow_imported_ids, story_criteria_pages,
-    story_indicators_and_evaluations, story_spiral_create_and_edit, story_statistics,
-    story_synthesis,
-};
 pub use contribution::{
     story_attachments_round_trip, story_contribution_outbox, story_draft_submit_publish,
     story_drafts_in_exports, story_erase_contact, story_forbidden_transitions_conflict,
@@ -51,6 +46,11 @@ pub use contribution::{
 use fixtures::{
     BLEGNY, BOOKLET, PARENTS, WOK_MD, YOUTH, at, booklet_batch, criteria_batch, markdown_batch,
     source, sud_batch, wok_booklet, wok_markdown,
+};
+pub use spiral_work::{
+    story_actions, story_created_criteria_follow_imported_ids, story_criteria_pages,
+    story_indicators_and_evaluations, story_spiral_create_and_edit, story_statistics,
+    story_synthesis,
 };
 
 /// Runs every story against the backend whose fresh stores `$fresh().await` opens, as
