@@ -245,7 +245,10 @@ async fn every_spiral_page_answers_with_the_blegny_data() {
     assert_eq!(status, 200);
     assert_eq!(figures["criteria"], 36);
     assert_eq!(figures["platforms"], 1);
-    assert_eq!(figures["by_question"], json!({"ACT": 8, "IB": 17, "WB": 11}));
+    assert_eq!(
+        figures["by_question"],
+        json!({"ACT": 8, "IB": 17, "WB": 11})
+    );
     assert_eq!(
         figures["by_month"]
             .as_object()
