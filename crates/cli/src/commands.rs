@@ -69,9 +69,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let store = open().await?;
             import(store.as_ref(), batches, json, &clock).await
         }
-        Command::Serve { addr, demo } => {
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+        } => {
             let store = open().await?;
-            crate::serve::serve(store, &data_dir, addr, demo, &clock).await
+            crate::serve::serve(store, &data_dir, addr, demo, secure_cookies, &clock).await
         }
         Command::Reindex => {
             let store = open().await?;

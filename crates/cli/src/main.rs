@@ -72,6 +72,10 @@ pub enum Command {
         /// Load the bundled demo corpus into an empty store first.
         #[arg(long)]
         demo: bool,
+        /// Mark session cookies `Secure`: set it when users reach the site over HTTPS
+        /// (directly or through a proxy that terminates TLS).
+        #[arg(long, env = "ZESUMMEN_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Rebuild the search index from the store.
     Reindex,

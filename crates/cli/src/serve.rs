@@ -140,6 +140,7 @@ pub async fn serve(
     data_dir: &Path,
     addr: SocketAddr,
     demo: bool,
+    secure_cookies: bool,
     clock: &dyn Clock,
 ) -> Result<(), Failure> {
     if demo && load_demo(store.as_ref(), clock).await? {
@@ -167,7 +168,7 @@ pub async fn serve(
             }
         });
     }
-    let state = web::AppState::new(store, index);
+    let state = web::AppState::new(store, index).with_secure_cookies(secure_cookies);
     let (listener, local) = web::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

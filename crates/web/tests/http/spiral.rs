@@ -615,3 +615,101 @@ async fn forms_need_their_csrf_token_and_failed_logins_end_in_429() {
         401
     );
 }
+
+#[tokio::test]
+async fn an_admin_imports_a_codebook_version_and_activates_it() {
+    let app = spawn_app().await;
+    app.add_account("root@zesummen.lu", "admin", &[], &[]).await;
+    app.add_account("anne@blegny.be", "facilitator", &["Blégny"], &[])
+        .await;
+    let tsv = "code\tlevel\tdimension\tlabel_en\tlabel_fr\tdescription_en\tstatus\tsource\n\
+               A\tdimension\tA\tAccess to essential resources\tAccès aux moyens de vie\t\tverified\ttest\n\
+               A01\tcomponent\tA\tFood\tAlimentation\t\tverified\ttest\n\
+               A08\tcomponent\tA\t\t\t\tcode-only\ttest\n";
+    let upload = |token: &str, version: &str, activate: bool| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf", token.to_string())
+            .text("version", version.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(tsv.as_bytes().to_vec()).file_name("codebook.tsv"),
+            );
+        if activate {
+            form = form.text("activate", "1");
+        }
+        form
+    };
+    // A facilitator may not replace the codebook.
+    let anne = app.login("anne@blegny.be").await;
+    let r = app
+        .client
+        .post(app.url("/spiral/codebook"))
+        .header(
+            "cookie",
+            format!("zs_session={}", anne["token"].as_str().unwrap()),
+        )
+        .multipart(upload(
+            anne["csrf_token"].as_str().unwrap(),
+            "2026-test",
+            true,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Without the CSRF token, refused; with it, imported and active.
+    let root = app.login("root@zesummen.lu").await;
+    let cookie = format!("zs_session={}", root["token"].as_str().unwrap());
+    let r = app
+        .client
+        .post(app.url("/spiral/codebook"))
+        .header("cookie", &cookie)
+        .multipart(upload("", "2026-test", true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = app
+        .client
+        .post(app.url("/spiral/codebook"))
+        .header("cookie", &cookie)
+        .multipart(upload(
+            root["csrf_token"].as_str().unwrap(),
+            "2026-test",
+            true,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, v) = app.json("/api/v1/spiral/codebook").await;
+    assert_eq!(v["version"], "2026-test");
+    assert_eq!(v["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(v["versions"].as_array().unwrap().len(), 2);
+    // Criteria keep their codes; codes the new version does not know are flagged on the page.
+    let (_, c) = app.json("/api/v1/spiral/criteria?component=I07").await;
+    assert!(c["total"].as_u64().unwrap() > 0);
+    let (_, html) = app.html("/spiral/criteres?composante=I07").await;
+    assert!(html.contains("I07"));
+    // Back to the bundled version.
+    let r = app
+        .client
+        .post(app.url("/spiral/codebook/activer"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&version=2015-known",
+            root["csrf_token"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.json("/api/v1/spiral/codebook").await.1["version"],
+        "2015-known"
+    );
+    let log = app.store.audit_log(20).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "codebook_import"));
+    assert!(log.iter().any(|e| e.action == "codebook_activate"));
+}
