@@ -10,6 +10,7 @@ use axum::routing::post;
 use domain::Account;
 
 use super::commands::{self, WriteError};
+use super::pages::id_of;
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::routes::pages::PageError;
@@ -94,13 +95,6 @@ fn refused(lang: &Lang, e: WriteError) -> PageError {
         WriteError::Conflict(m) => PageError::conflict(lang, m),
         WriteError::Internal(m) => PageError::internal(lang, m),
     }
-}
-
-fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::not_found(lang))
 }
 
 fn see(path: &str) -> Response {

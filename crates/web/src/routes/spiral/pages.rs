@@ -53,7 +53,8 @@ pub fn group_href(id: Option<i64>) -> String {
     format!("/spiral/groupes/{}", id.unwrap_or_default())
 }
 
-fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
+/// A path id for a page or a form: anything but a positive integer is a page not found.
+pub(super) fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
     raw.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
