@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::pages::router())
         .merge(routes::api::router())
         .merge(routes::spiral::router())
+        .merge(routes::practices::router())
         .merge(routes::login::router())
         .fallback(routes::pages::not_found)
         .with_state(state)

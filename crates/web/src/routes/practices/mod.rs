@@ -1,0 +1,12 @@
+//! Contribution and moderation of the catalogue: the write path ([`commands`]), the practice
+//! write API and the contributor's and editor's pages.
+
+pub mod commands;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
