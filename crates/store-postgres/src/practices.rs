@@ -22,9 +22,13 @@ pub(crate) async fn stored(
         return Ok(Vec::new());
     }
     let rows = sqlx::query!(
-        "SELECT id, identity_key, content_hash, created_at, updated_at FROM practices
-          WHERE id = ANY($1) OR identity_key = ANY($2)
-          ORDER BY id",
+        r#"SELECT id, identity_key, content_hash, created_at, updated_at,
+                  COALESCE((SELECT r.action FROM revisions r WHERE r.practice_id = p.id
+                             ORDER BY r.number DESC LIMIT 1), 'import') <> 'import'
+                    AS "edited!"
+             FROM practices p
+            WHERE id = ANY($1) OR identity_key = ANY($2)
+            ORDER BY id"#,
         &lookups.practice_ids,
         &lookups.identity_keys
     )
@@ -40,6 +44,7 @@ pub(crate) async fn stored(
             sources: Vec::new(),
             created_at: r.created_at,
             updated_at: r.updated_at,
+            edited: r.edited,
         })
         .collect();
     let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
@@ -386,8 +391,7 @@ pub(crate) async fn write(
                     objectives = u.objectives, description = u.description, results = u.results,
                     target_public = u.target_public, place_periodicity = u.place_periodicity,
                     costs = u.costs, other_info = u.other_info, status = u.status,
-                    language = u.language, identity_key = u.identity_key,
-                    content_hash = u.content_hash, created_at = u.created_at,
+                    language = u.language, content_hash = u.content_hash, created_at = u.created_at,
                     updated_at = u.updated_at
                FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
                     $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],

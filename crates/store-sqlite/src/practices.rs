@@ -24,12 +24,13 @@ pub(crate) async fn stored(
         return Ok(Vec::new());
     }
     let rows = sqlx::query(
-        "SELECT id, identity_key, content_hash, created_at, updated_at FROM practices
+        "SELECT id, identity_key, content_hash, created_at, updated_at,
+                COALESCE((SELECT r.action FROM revisions r WHERE r.practice_id = p.id
+                           ORDER BY r.number DESC LIMIT 1), 'import') <> 'import'
+           FROM practices p
           WHERE id IN (SELECT value FROM json_each(?1))
-         UNION
-         SELECT id, identity_key, content_hash, created_at, updated_at FROM practices
-          WHERE identity_key IN (SELECT value FROM json_each(?2))
-         ORDER BY id",
+             OR identity_key IN (SELECT value FROM json_each(?2))
+          ORDER BY id",
     )
     .bind(json_text(&lookups.practice_ids))
     .bind(json_text(&lookups.identity_keys))
@@ -45,6 +46,7 @@ pub(crate) async fn stored(
             sources: Vec::new(),
             created_at: time::parse_utc(&get::<String>(row, 3)?)?,
             updated_at: time::parse_utc(&get::<String>(row, 4)?)?,
+            edited: get(row, 5)?,
         });
     }
     let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
@@ -440,7 +442,7 @@ const UPDATE_PRACTICES: &str = "UPDATE practices SET slug = j.value->>1, title =
         objectives = j.value->>6, description = j.value->>7, results = j.value->>8,
         target_public = j.value->>9, place_periodicity = j.value->>10, costs = j.value->>11,
         other_info = j.value->>12, status = j.value->>13, language = j.value->>14,
-        identity_key = j.value->>15, content_hash = j.value->>16, created_at = j.value->>17,
+        content_hash = j.value->>16, created_at = j.value->>17,
         updated_at = j.value->>18
     FROM json_each(?1) AS j WHERE practices.id = j.value->>0";
 

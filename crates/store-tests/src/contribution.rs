@@ -1064,26 +1064,44 @@ pub async fn story_import_revisions(store: &dyn Store) {
     );
     assert_eq!(r[0].snapshot, edited.practices[0].fields);
 
-    // An edit on the site, then the document again: the document's text wins (the import
-    // rules), and the history keeps the edit, which a restore brings back.
+    // An edit on the site, then the document again: the web version is kept, the import says
+    // so in a warning naming the fields, and writes no revision.
     let mut on_site = edited.practices[0].fields.clone();
     on_site.costs = Some("Gratuit".into());
     update(store, wok, &on_site, &editor, at(14)).await;
-    import(store, &edited, at(15)).await;
+    let summary = import(store, &edited, at(15)).await;
     let r = history(store, wok).await;
+    assert_eq!(actions(&r)[0], (3, "edit", Status::Published), "{r:#?}");
+    assert_eq!(store.practice(wok).await.unwrap().unwrap().fields, on_site);
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("changed on the web") && w.message.contains("costs")),
+        "{:?}",
+        summary.warnings
+    );
+
+    // A new title on the site keeps the practice's identity: the document finds it again and
+    // creates no duplicate.
+    let before = store.practices().await.unwrap().len();
+    let mut renamed = on_site.clone();
+    renamed.title = "WOK : l'inclusion à Differdange".into();
+    update(store, wok, &renamed, &editor, at(16)).await;
+    let summary = import(store, &edited, at(17)).await;
     assert_eq!(
-        actions(&r)[..2],
-        [
-            (4, "import", Status::Published),
-            (3, "edit", Status::Published)
-        ]
+        (summary.created, store.practices().await.unwrap().len()),
+        (0, before),
+        "{summary:?}"
     );
     assert_eq!(
-        r[0].changes,
-        vec![change("costs", json!("Gratuit"), json!(""))]
+        store.practice(wok).await.unwrap().unwrap().fields.title,
+        renamed.title
     );
+
+    // The history keeps every version: a restore brings back the edit of revision 3.
     store
-        .restore_revision(wok, 3, &editor, at(16))
+        .restore_revision(wok, 3, &editor, at(18))
         .await
         .unwrap();
     assert_eq!(store.practice(wok).await.unwrap().unwrap().fields, on_site);

@@ -21,6 +21,12 @@
 //!   document (or matched by id, or for a practice without sources) overwrites them when they
 //!   differ; a record from another document leaves them and yields a warning naming the fields
 //!   that differ.
+//! - A practice changed on the web since its last import (its latest revision is not an
+//!   import: an edit, a move along the workflow, a restore) belongs to the web: a record from
+//!   its document no longer overwrites it and yields a warning instead. Only a record matched
+//!   by id (our own export, restored) still overwrites it.
+//! - A practice keeps the identity key it was created with: an edit of its title does not
+//!   change the key, so that a re-import of its document finds it and creates no duplicate.
 //! - Timestamps a record carries are kept exactly (lossless round trip of the JSON export);
 //!   otherwise a new practice gets `now` for both, and a changed one `updated_at = now`.
 //!   Every timestamp is cut to whole seconds, as stored.
@@ -121,6 +127,9 @@ pub struct StoredPractice {
     pub sources: Vec<Source>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Changed on the web (edited, moved along the workflow, restored, …) since it was last
+    /// imported: its latest revision is not an import. A document no longer overwrites it.
+    pub edited: bool,
 }
 
 /// What the backend read for [`Lookups`].
@@ -198,14 +207,17 @@ pub enum PracticeWrite {
     },
 }
 
-/// A record from another document whose content differs from the stored fields, which are
-/// kept. The backend reads the stored fields of `practice_id` and calls [`conflict_warning`].
+/// A record whose content differs from the stored fields, which are kept: it comes from
+/// another document, or the practice was changed on the web since its import. The backend
+/// reads the stored fields of `practice_id` and calls [`deferred_warning`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conflict {
     pub practice_id: i64,
     /// The document the kept fields came from.
     pub owner: String,
     pub incoming: Incoming,
+    /// The stored practice was changed on the web since its last import.
+    pub edited: bool,
 }
 
 /// The side of a conflict that came with the batch.
@@ -352,11 +364,31 @@ pub fn conflict_warning(
     )
 }
 
-/// [`conflict_warning`] for a deferred conflict, given the stored fields the backend read.
+/// [`conflict_warning`] for a deferred conflict, given the stored fields the backend read; for
+/// a practice changed on the web, a warning that says so.
 pub fn deferred_warning(
     conflict: &Conflict,
     stored: (&PracticeFields, Status, Language),
 ) -> Diagnostic {
+    if conflict.edited {
+        let incoming = &conflict.incoming;
+        let fields = differing_fields(
+            stored,
+            (&incoming.fields, incoming.status, incoming.language),
+        );
+        return Diagnostic::new(
+            incoming.line,
+            format!(
+                "«{}» from {} is practice {}, which was changed on the web since its import; \
+                 they differ in {}. The web version is kept: apply the document's changes on \
+                 the web if they are wanted",
+                incoming.fields.title,
+                incoming.document,
+                conflict.practice_id,
+                fields.join(", ")
+            ),
+        );
+    }
     conflict_warning(
         Some(conflict.practice_id),
         &conflict.owner,
@@ -532,7 +564,10 @@ fn plan_slot(slot: &Slot, now: DateTime<Utc>, out: &mut Plan) {
         let owns = owner
             .as_deref()
             .is_none_or(|o| r.sources.iter().any(|s| s.document == o));
-        if by_id || owns {
+        // A practice changed on the web keeps that change: its document no longer overwrites
+        // it (an export of ours, matched by id, still restores it).
+        let edited = slot.stored.is_some_and(|s| s.edited) && content.is_none();
+        if by_id || (owns && !edited) {
             content = Some(Content::of(r));
             hash.clone_from(&r.hash);
         } else {
@@ -550,6 +585,7 @@ fn plan_slot(slot: &Slot, now: DateTime<Utc>, out: &mut Plan) {
                         practice_id: s.id,
                         owner,
                         incoming,
+                        edited: owns,
                     });
                 }
                 (None, None) => unreachable!("a new practice always holds its content"),
@@ -922,6 +958,7 @@ mod tests {
                             sources: sources.clone(),
                             created_at: *created_at,
                             updated_at: *updated_at,
+                            edited: false,
                         },
                         content.clone(),
                     ));
@@ -935,7 +972,6 @@ mod tests {
                 } => {
                     let (s, c) = stored.iter_mut().find(|(s, _)| s.id == *id).unwrap();
                     if let Some(content) = content {
-                        s.identity_key.clone_from(&content.identity_key);
                         s.content_hash.clone_from(&content.content_hash);
                         *c = content.clone();
                     }
@@ -1115,6 +1151,65 @@ mod tests {
         );
         assert_eq!(*updated_at, at(12));
         assert!(p.conflicts.is_empty());
+    }
+
+    #[test]
+    fn a_practice_changed_on_the_web_is_kept_and_its_document_warns() {
+        let mut stored = Vec::new();
+        step(
+            &mut stored,
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            at(10),
+        );
+        stored[0].0.edited = true;
+
+        let mut changed = wok("fiches.txt", 429);
+        changed.fields.costs = Some("gratuit".to_string());
+        let p = plan(
+            &batch("fiches.txt", vec![changed.clone()]),
+            &existing(&stored),
+            at(12),
+        );
+        assert!(
+            p.practices.is_empty(),
+            "the web version stays: {:?}",
+            p.practices
+        );
+        assert_eq!(p.conflicts.len(), 1);
+        assert!(p.conflicts[0].edited);
+        let kept = &stored[0].1;
+        let w = deferred_warning(&p.conflicts[0], (&kept.fields, kept.status, kept.language));
+        assert!(
+            w.message.contains("changed on the web") && w.message.contains("costs"),
+            "{}",
+            w.message
+        );
+
+        // The same document unchanged says nothing; our own export (by id) still restores.
+        let same = plan(
+            &batch("fiches.txt", vec![wok("fiches.txt", 429)]),
+            &existing(&stored),
+            at(13),
+        );
+        assert!(same.practices.is_empty() && same.conflicts.is_empty());
+        let mut exported = changed;
+        exported.id = Some(stored[0].0.id);
+        let p = plan(
+            &batch("dump.json", vec![exported]),
+            &existing(&stored),
+            at(14),
+        );
+        assert!(
+            matches!(
+                &p.practices[0],
+                PracticeWrite::Update {
+                    content: Some(_),
+                    ..
+                }
+            ),
+            "{:?}",
+            p.practices
+        );
     }
 
     #[test]
