@@ -66,6 +66,12 @@ impl Lang {
         LOCALES.lookup(&self.id, key)
     }
 
+    /// A UI string, or `None` when no language has it (labels of codes a newer node may
+    /// write).
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.id, key)
+    }
+
     /// A UI string with arguments (`$count`, `$name`, …).
     pub fn t_args(&self, key: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
@@ -157,7 +163,8 @@ mod tests {
         assert!(!en.count("results-count", 3).contains('\u{2068}'));
         let de = Lang::from_code("de").unwrap();
         // Not translated into German yet: French is shown rather than a key.
-        assert_eq!(de.t("field-costs"), "Coûts éventuels");
+        assert_eq!(de.t("source-truncated"), "texte coupé dans la source");
+        assert_eq!(de.try_t("no-such-key"), None);
         assert_eq!(
             Lang::french().count("results-count", 1),
             "1 pratique trouvée"

@@ -215,6 +215,7 @@ async fn openapi() -> impl IntoResponse {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::routes::spiral::api::SpiralDoc::openapi());
     doc.merge(SessionDoc::openapi());
+    doc.merge(crate::routes::practices::pages::ContributionDoc::openapi());
     Json(doc)
 }
 

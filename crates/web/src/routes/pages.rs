@@ -12,6 +12,10 @@ use search::{Hit, SearchResults};
 use crate::AppState;
 use crate::i18n::{COOKIE_NAME, LANGUAGES, Lang};
 use crate::params::{Filter, Selection};
+use crate::routes::practices::commands::{self, WriteError};
+use crate::routes::practices::forms::AttachmentView;
+use crate::routes::practices::pages::{AccountNav, Workflow, attachment_view, workflow};
+use crate::session::Viewer;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -417,6 +421,9 @@ struct PracticePage {
     websites: Vec<Link>,
     sources: Vec<String>,
     similar: Vec<HitView>,
+    nav: AccountNav,
+    workflow: Option<Workflow>,
+    attachments: Vec<AttachmentView>,
 }
 
 /// A published practice, or `None` (drafts are invisible to the public).
@@ -439,33 +446,47 @@ fn website_href(site: &str) -> String {
 async fn practice_page(
     State(state): State<AppState>,
     lang: Lang,
+    viewer: Viewer,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &id, None).await
+    show_practice(&state, &lang, &viewer, &id, None, raw.as_deref()).await
 }
 
 async fn practice_page_slug(
     State(state): State<AppState>,
     lang: Lang,
+    viewer: Viewer,
     Path((id, slug)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &id, Some(&slug)).await
+    show_practice(&state, &lang, &viewer, &id, Some(&slug), raw.as_deref()).await
 }
 
+/// A practice's page: a published one for everyone; a draft, a submitted or an archived one
+/// only for those who may see it (with its status and the workflow's buttons), "not found"
+/// for everyone else.
 async fn show_practice(
     state: &AppState,
     lang: &Lang,
+    viewer: &Viewer,
     id: &str,
     slug: Option<&str>,
+    raw_query: Option<&str>,
 ) -> Result<Response, PageError> {
     let id: i64 = id.parse().map_err(|_| PageError::not_found(lang))?;
-    let p = published(state, id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        .ok_or_else(|| PageError::not_found(lang))?;
+    let p = match commands::visible(state, viewer.account(), id).await {
+        Ok(p) => p,
+        Err(WriteError::NotFound(_)) => return Err(PageError::not_found(lang)),
+        Err(e) => return Err(PageError::internal(lang, format!("{e:?}"))),
+    };
     let canonical = practice_href(p.id, &p.slug);
     if slug != Some(p.slug.as_str()) && !p.slug.is_empty() {
-        return Ok(Redirect::permanent(&canonical).into_response());
+        let target = match raw_query {
+            Some(q) if !q.is_empty() => format!("{canonical}?{q}"),
+            _ => canonical,
+        };
+        return Ok(Redirect::permanent(&target).into_response());
     }
     let f = &p.fields;
     let named = [
@@ -486,12 +507,29 @@ async fn show_practice(
             })
         })
         .collect();
-    let similar = state
-        .search
-        .similar(p.id, 5)
+    // A practice that is not published is not in the index: its text is compared instead.
+    let similar = if p.status == Status::Published {
+        state.search.similar(p.id, 5)
+    } else {
+        let text = format!(
+            "{}\n{}",
+            f.objectives.as_deref().unwrap_or_default(),
+            f.description.as_deref().unwrap_or_default()
+        );
+        state.search.similar_to_text(&f.title, &text, p.language, 5)
+    }
+    .map_err(|e| PageError::internal(lang, e))?
+    .iter()
+    .map(HitView::from)
+    .collect();
+    let workflow = workflow(state, lang, viewer, &p, raw_query).await?;
+    let attachments = state
+        .store
+        .attachments(p.id)
+        .await
         .map_err(|e| PageError::internal(lang, e))?
         .iter()
-        .map(HitView::from)
+        .map(|a| attachment_view(lang, a))
         .collect();
     let sources = p
         .sources
@@ -541,6 +579,9 @@ async fn show_practice(
             .collect(),
         sources,
         similar,
+        nav: AccountNav::of(viewer),
+        workflow,
+        attachments,
         lang: lang.clone(),
         languages: LANGUAGES,
         p: p.clone(),

@@ -454,3 +454,459 @@ async fn a_facilitator_enters_three_post_its_by_keyboard_and_classifies_one() {
     assert_accessible(&d, &axe, "the synthesis page").await;
     d.quit().await.unwrap();
 }
+
+/// Waits until `css` matches an element whose text contains `text`; answers that text.
+async fn wait_text(d: &WebDriver, css: &str, text: &str) -> String {
+    for _ in 0..100 {
+        for e in d.find_all(By::Css(css)).await.unwrap_or_default() {
+            let t = e.text().await.unwrap_or_default();
+            if t.contains(text) {
+                return t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("nothing matching {css} ever said {text:?}");
+}
+
+/// Signs in through the login page, keyboard only, and lands on `back`.
+async fn sign_in(d: &WebDriver, app: &helpers::TestApp, email: &str, back: &str) {
+    d.goto(app.url(&format!("/connexion?retour={back}")))
+        .await
+        .unwrap();
+    type_keys(d, email).await;
+    type_keys(d, Key::Tab).await;
+    type_keys(d, helpers::PASSWORD).await;
+    type_keys(d, Key::Enter).await;
+    for _ in 0..100 {
+        if d.current_url().await.unwrap().path() == back {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{email} did not land on {back}");
+}
+
+#[tokio::test]
+async fn a_contributor_proposes_a_practice_and_an_editor_publishes_it() {
+    let app = helpers::spawn_app().await;
+    app.add_account("claire@strassen.lu", "contributor", &[], &["Strassen"])
+        .await;
+    app.add_account("eva@zesummen.lu", "editor", &[], &[]).await;
+    let axe = axe_source();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    sign_in(&d, &app, "claire@strassen.lu", "/pratiques/nouvelle").await;
+    d.find(By::Css("form.practice-form")).await.unwrap();
+    let nav = d
+        .find(By::Css("nav.sections"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        nav.contains("Mes contributions") && !nav.contains("Modération"),
+        "{nav}"
+    );
+    assert_accessible(&d, &axe, "the empty contribution form").await;
+
+    // Typing the title: a similar practice of the corpus is suggested while typing.
+    d.find(By::Css("#f-title"))
+        .await
+        .unwrap()
+        .focus()
+        .await
+        .unwrap();
+    type_keys(&d, "Café des langues").await;
+    let suggestion = wait_text(&d, "#similar-list li a", "Café de Babel").await;
+    assert!(suggestion.contains("Strassen"), "{suggestion}");
+    let intro = d.find(By::Css("#similar-intro")).await.unwrap();
+    assert!(intro.is_displayed().await.unwrap());
+    assert_eq!(
+        d.find(By::Css("#similar"))
+            .await
+            .unwrap()
+            .attr("aria-live")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("polite")
+    );
+
+    // The rest of the fiche, by keyboard: Tab from field to field.
+    type_keys(&d, " du samedi").await;
+    for text in [
+        "Parler ensemble",                                      // subtitle
+        "Commune de Strassen",                                  // institution
+        "Commission consultative d'intégration",                // organisers
+        "Strassen",                                             // communes
+        "Langues",                                              // themes
+        "Pratiquer le luxembourgeois",                          // objectives
+        "Des tables de conversation animées par des bénévoles", // description
+    ] {
+        type_keys(&d, Key::Tab).await;
+        type_keys(&d, text).await;
+    }
+    d.find(By::Css("#f-contact-0-name"))
+        .await
+        .unwrap()
+        .focus()
+        .await
+        .unwrap();
+    type_keys(&d, "Marie Muller").await;
+    type_keys(&d, Key::Tab).await;
+    type_keys(&d, "Coordinatrice").await;
+    d.find(By::Css("#f-contact-0-emails"))
+        .await
+        .unwrap()
+        .focus()
+        .await
+        .unwrap();
+    type_keys(&d, "marie.muller@strassen.lu").await;
+    let save = d.find(By::Css("button[value=save]")).await.unwrap();
+    save.focus().await.unwrap();
+    type_keys(&d, Key::Enter).await;
+
+    // The draft's own page: its status, and the author's move.
+    let banner = wait_text(&d, ".status-banner", "brouillon").await;
+    assert!(banner.contains("pas visible du public"), "{banner}");
+    d.find(By::Css("p.saved")).await.unwrap();
+    let draft_url = d.current_url().await.unwrap();
+    let draft_path = draft_url.path().to_string();
+    assert_eq!(
+        d.find(By::Css("article.fiche h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Café des langues du samedi"
+    );
+    assert_accessible(&d, &axe, "a draft's page").await;
+    let submit = d.find(By::Css("form.step-submit button")).await.unwrap();
+    submit.focus().await.unwrap();
+    type_keys(&d, Key::Enter).await;
+    wait_text(&d, ".status-banner", "soumise").await;
+    assert!(
+        d.find_all(By::Css("form.step-publish"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    d.goto(app.url("/mes-contributions")).await.unwrap();
+    wait_text(&d, "table.practices-list", "Café des langues du samedi").await;
+    assert_accessible(&d, &axe, "my contributions").await;
+
+    // The editor reviews it from the queue, and publishes it.
+    d.delete_all_cookies().await.unwrap();
+    sign_in(&d, &app, "eva@zesummen.lu", "/moderation").await;
+    let link = d
+        .find(By::XPath(
+            "//table//a[contains(., 'Café des langues du samedi')]",
+        ))
+        .await
+        .unwrap();
+    assert_accessible(&d, &axe, "the review queue").await;
+    link.click().await.unwrap();
+    let publish = d.find(By::Css("form.step-publish button")).await.unwrap();
+    publish.click().await.unwrap();
+    d.find(By::Css("p.saved")).await.unwrap();
+    assert!(
+        d.find_all(By::Css(".status-banner"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    d.find(By::Css("a[href$='/historique']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&d, "ol.revisions", "publication").await;
+    assert_accessible(&d, &axe, "the history page").await;
+    d.goto(app.url(&draft_path)).await.unwrap();
+    let edit = d.find(By::Css("a[href$='/modifier']")).await.unwrap();
+    edit.click().await.unwrap();
+    d.find(By::Css("#f-title")).await.unwrap();
+    assert_accessible(&d, &axe, "the edit form with attachments and erasure").await;
+
+    // Anonymous visitors now see it.
+    d.delete_all_cookies().await.unwrap();
+    d.goto(app.url(&draft_path)).await.unwrap();
+    assert_eq!(
+        d.find(By::Css("article.fiche h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Café des langues du samedi"
+    );
+    assert!(
+        d.find_all(By::Css("section.workflow"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    d.quit().await.unwrap();
+}
+
+/// Common payloads of the OWASP XSS filter-evasion cheat sheet: every one would set
+/// `window.__xss`, open an alert or add an element if a page let it through.
+const XSS: &[&str] = &[
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=window.__xss=1>",
+    "<svg/onload=window.__xss=1>",
+    "\"><script>window.__xss=1</script>",
+    "'><script>window.__xss=1</script>",
+    "<iframe src=\"javascript:top.__xss=1\"></iframe>",
+    "<body onload=window.__xss=1>",
+    "<ScRiPt>window.__xss=1</sCrIpT>",
+    "<IMG SRC=\"javascript:window.__xss=1;\">",
+    "<IMG SRC=javascript:alert(String.fromCharCode(88,83,83))>",
+    "<img src=x onerror=&#119;indow.__xss=1>",
+    "&lt;script&gt;window.__xss=1&lt;/script&gt;",
+    "</textarea><script>window.__xss=1</script>",
+    "</title><script>window.__xss=1</script>",
+    "'-alert(1)-'",
+    "\";window.__xss=1;//",
+    "\" onmouseover=\"window.__xss=1\" x=\"",
+    "' autofocus onfocus='window.__xss=1",
+    "<a href=\"javascript:window.__xss=1\">lien</a>",
+    "<scr<script>ipt>window.__xss=1</scr</script>ipt>",
+    "%3Cscript%3Ewindow.__xss=1%3C/script%3E",
+    "<details open ontoggle=window.__xss=1>",
+    "<input autofocus onfocus=window.__xss=1>",
+    "<object data=\"javascript:window.__xss=1\"></object>",
+    "<style>@import 'javascript:alert(1)';</style>",
+    "{{7*7}}${window.__xss=1}",
+];
+
+/// What a page shows after loading: whether a payload ran or added an element, and its text.
+async fn probe(d: &WebDriver, page: &str) -> String {
+    assert!(
+        d.get_alert_text().await.is_err(),
+        "an alert is open on {page}"
+    );
+    let v: Value = d
+        .execute(
+            r#"const bad = document.querySelectorAll('iframe, object, embed, frame, style, img, svg, details, input[autofocus], body[onload], [onerror], [onload], [onfocus], [onmouseover], [ontoggle], a[href^="javascript:" i]');
+               const scripts = [...document.scripts].filter(s => !s.src || !s.src.startsWith(location.origin + '/static/'));
+               return { xss: window.__xss === undefined ? null : String(window.__xss),
+                        injected: [...bad].map(e => e.outerHTML.slice(0, 80)),
+                        scripts: scripts.length,
+                        text: document.body.textContent };"#,
+            Vec::new(),
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
+    assert_eq!(v["xss"], Value::Null, "a payload ran on {page}");
+    assert_eq!(
+        v["injected"],
+        serde_json::json!([]),
+        "elements injected on {page}"
+    );
+    assert_eq!(v["scripts"], 0, "a foreign script on {page}");
+    v["text"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_xss_corpus_in_every_field_stays_inert_text() {
+    let app = helpers::spawn_app().await;
+    app.add_account("eva@zesummen.lu", "editor", &[], &[]).await;
+    let session = app.login("eva@zesummen.lu").await;
+    let token = session["token"].as_str().unwrap().to_string();
+    let csrf = session["csrf_token"].as_str().unwrap().to_string();
+    let cookie = format!("zs_session={token}");
+    let post = |path: String, fields: Vec<(String, String)>| {
+        let mut fields = fields;
+        fields.push(("csrf".into(), csrf.clone()));
+        let req = app
+            .client
+            .post(app.url(&path))
+            .header("cookie", &cookie)
+            .form(&fields);
+        async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let location = r
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            (status, location, r.text().await.unwrap())
+        }
+    };
+
+    // A `javascript:` web site is refused outright.
+    let (status, _, _) = post(
+        "/pratiques/nouvelle".into(),
+        vec![
+            ("title".into(), "zqxcorpus".into()),
+            ("websites".into(), "javascript:window.__xss=1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // One practice per payload, the payload in every text field, contacts, communes, themes
+    // and web sites included.
+    let mut practices = Vec::new();
+    for (i, payload) in XSS.iter().enumerate() {
+        let title = format!("zqxcorpus {i} {payload}");
+        let mut fields: Vec<(String, String)> = [
+            "subtitle",
+            "institution",
+            "organisers",
+            "communes",
+            "themes",
+            "objectives",
+            "description",
+            "results",
+            "target_public",
+            "place_periodicity",
+            "costs",
+            "other_info",
+            "contact-0-name",
+            "contact-0-role",
+            "contact-0-organisation",
+            "contact-0-address",
+            "contact-0-phones",
+        ]
+        .iter()
+        .map(|k| ((*k).to_string(), (*payload).to_string()))
+        .collect();
+        fields.push(("title".into(), title.clone()));
+        fields.push((
+            "contact-0-emails".into(),
+            format!("\"><svg/onload=window.__xss={i}>@xss.lu"),
+        ));
+        fields.push(("websites".into(), format!("https://xss.example/{payload}")));
+        fields.push(("language".into(), "fr".into()));
+        let (status, location, body) = post("/pratiques/nouvelle".into(), fields).await;
+        assert_eq!(status, 303, "payload {i}: {body}");
+        let id: i64 = location
+            .strip_prefix("/pratiques/")
+            .and_then(|r| r.split('/').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (status, _, _) = post(
+            format!("/pratiques/{id}/statut"),
+            vec![("step".into(), "submit".into())],
+        )
+        .await;
+        assert_eq!(status, 303);
+        practices.push((id, title, (*payload).to_string()));
+    }
+
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    d.goto(app.url("/")).await.unwrap();
+    d.add_cookie(thirtyfour::Cookie::new("zs_session", token.clone()))
+        .await
+        .unwrap();
+
+    // The review queue lists them all, as text.
+    d.goto(app.url("/moderation")).await.unwrap();
+    let text = probe(&d, "the review queue").await;
+    for (_, title, _) in &practices {
+        assert!(text.contains(title.as_str()), "the queue lacks {title}");
+    }
+    for (id, _, _) in &practices {
+        let (status, _, _) = post(
+            format!("/pratiques/{id}/statut"),
+            vec![("step".into(), "publish".into())],
+        )
+        .await;
+        assert_eq!(status, 303);
+    }
+
+    for (id, title, payload) in &practices {
+        d.goto(app.url(&format!("/pratiques/{id}"))).await.unwrap();
+        d.find(By::Css("article.fiche h1")).await.unwrap();
+        let text = probe(&d, &format!("the fiche of {title}")).await;
+        assert!(
+            text.matches(payload.as_str()).count() >= 12,
+            "the fiche of {title} does not show the payload as text"
+        );
+        let h1: String = d
+            .execute(
+                "return document.querySelector('article.fiche h1').textContent",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert_eq!(&h1, title);
+        // Web sites link only to http(s).
+        let hrefs: Vec<String> = d
+            .execute(
+                "return [...document.querySelectorAll('a[href]')].map(a => a.href)",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(
+            hrefs.iter().all(|h| h.starts_with("http://")
+                || h.starts_with("https://")
+                || h.starts_with("mailto:")),
+            "{hrefs:?}"
+        );
+
+        d.goto(app.url(&format!("/pratiques/{id}/historique")))
+            .await
+            .unwrap();
+        d.find(By::Css("ol.revisions")).await.unwrap();
+        let text = probe(&d, &format!("the history of {title}")).await;
+        assert!(text.contains(payload.as_str()));
+
+        d.goto(app.url(&format!("/pratiques/{id}/modifier")))
+            .await
+            .unwrap();
+        d.find(By::Css("#f-title")).await.unwrap();
+        probe(&d, &format!("the form of {title}")).await;
+        let values: Vec<String> = d
+            .execute(
+                "return ['f-title', 'f-description', 'f-contact-0-name', 'f-websites'].map(id => document.getElementById(id).value)",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert_eq!(
+            values,
+            [
+                title.clone(),
+                payload.clone(),
+                payload.clone(),
+                format!("https://xss.example/{payload}")
+            ]
+        );
+    }
+
+    d.goto(app.url("/recherche?q=zqxcorpus&per_page=50"))
+        .await
+        .unwrap();
+    d.find(By::Css("ol.hits li")).await.unwrap();
+    let text = probe(&d, "the search results").await;
+    for (_, title, _) in &practices {
+        assert!(text.contains(title.as_str()), "the results lack {title}");
+    }
+    d.quit().await.unwrap();
+}

@@ -2,11 +2,13 @@
 //! write API and the contributor's and editor's pages.
 
 pub mod commands;
+pub mod forms;
+pub mod pages;
 
 use axum::Router;
 
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(pages::router()).merge(forms::router())
 }
