@@ -1,6 +1,7 @@
 //! HTTP tests against the real server with the corpus loaded.
 
 mod helpers;
+mod practices;
 mod spiral;
 
 use helpers::spawn_app;

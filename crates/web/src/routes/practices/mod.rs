@@ -1,6 +1,7 @@
 //! Contribution and moderation of the catalogue: the write path ([`commands`]), the practice
 //! write API and the contributor's and editor's pages.
 
+pub mod api;
 pub mod commands;
 
 use axum::Router;
@@ -8,5 +9,5 @@ use axum::Router;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(api::router())
 }
