@@ -79,7 +79,7 @@ pub enum Command {
     },
     /// Rebuild the search index from the store.
     Reindex,
-    /// Manage accounts: add, list, disable, enable.
+    /// Manage accounts: add, list, disable, enable, role, password.
     User {
         #[command(subcommand)]
         command: user::UserCommand,

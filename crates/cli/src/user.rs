@@ -57,6 +57,32 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Change an account's role and bindings; they replace the old ones, and hold at once,
+    /// in the account's open sessions too.
+    Role {
+        #[arg(long)]
+        email: String,
+        /// admin, editor, contributor or facilitator.
+        #[arg(long)]
+        role: String,
+        /// A commune a contributor writes for (repeatable).
+        #[arg(long = "commune", value_name = "COMMUNE")]
+        communes: Vec<String>,
+        /// An institution a contributor writes for (repeatable).
+        #[arg(long = "institution", value_name = "INSTITUTION")]
+        institutions: Vec<String>,
+        /// A platform a facilitator manages (repeatable); it must be in the store.
+        #[arg(long = "platform", value_name = "PLATFORM")]
+        platforms: Vec<String>,
+    },
+    /// Set a new password, read from standard input (one line); the account's sessions end.
+    Password {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (the only way: it never shows in `ps`).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// A command whose input has been checked, ready to run against the store.
@@ -73,6 +99,63 @@ pub enum Checked {
         email: Email,
         disabled: bool,
     },
+    SetRole {
+        email: Email,
+        role: Role,
+        communes: Vec<String>,
+        institutions: Vec<String>,
+        /// Platforms still to be found in the store.
+        platforms: Vec<String>,
+    },
+    SetPassword {
+        email: Email,
+        password_hash: String,
+    },
+}
+
+/// The role and its bindings as typed, checked: communes under the registry's names.
+fn role_and_bindings(
+    role: &str,
+    communes: &[String],
+    institutions: &[String],
+    platforms: &[String],
+) -> Result<(Role, Vec<String>, Vec<String>), Failure> {
+    let role = Role::parse(role).map_err(|e| Failure::Input(format!("--role: {e}")))?;
+    bindings_fit(role, communes, institutions, platforms)?;
+    let communes = communes
+        .iter()
+        .map(|c| commune(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let institutions = institutions
+        .iter()
+        .map(|i| {
+            let i = i.split_whitespace().collect::<Vec<_>>().join(" ");
+            if i.is_empty() {
+                Err(Failure::Input(
+                    "--institution: an empty name: expected the institution's name".into(),
+                ))
+            } else {
+                Ok(i)
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((role, distinct(communes), distinct(institutions)))
+}
+
+/// The password on standard input, hashed; `command` names what needs it.
+fn password_hash(
+    command: &str,
+    password_stdin: bool,
+    stdin: &mut dyn BufRead,
+) -> Result<String, Failure> {
+    if !password_stdin {
+        return Err(Failure::Input(format!(
+            "user {command} needs a password: pass --password-stdin and write it, one line, on \
+             standard input"
+        )));
+    }
+    let password = read_password(stdin)?;
+    Ok(auth::hash_password(&password).map_err(anyhow::Error::from)?)
 }
 
 /// Checks what can be checked without the store; reads the password from `stdin` for `add`.
@@ -87,41 +170,16 @@ pub fn check(command: UserCommand, stdin: &mut dyn BufRead) -> Result<Checked, F
             password_stdin,
         } => {
             let email = parse_email(&email)?;
-            let role = Role::parse(&role).map_err(|e| Failure::Input(format!("--role: {e}")))?;
-            bindings_fit(role, &communes, &institutions, &platforms)?;
-            let communes = communes
-                .iter()
-                .map(|c| commune(c))
-                .collect::<Result<Vec<_>, _>>()?;
-            let institutions = institutions
-                .iter()
-                .map(|i| {
-                    let i = i.split_whitespace().collect::<Vec<_>>().join(" ");
-                    if i.is_empty() {
-                        Err(Failure::Input(
-                            "--institution: an empty name: expected the institution's name".into(),
-                        ))
-                    } else {
-                        Ok(i)
-                    }
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            if !password_stdin {
-                return Err(Failure::Input(
-                    "user add needs a password: pass --password-stdin and write it, one line, \
-                     on standard input"
-                        .into(),
-                ));
-            }
-            let password = read_password(stdin)?;
-            let password_hash = auth::hash_password(&password).map_err(anyhow::Error::from)?;
+            let (role, communes, institutions) =
+                role_and_bindings(&role, &communes, &institutions, &platforms)?;
+            let password_hash = password_hash("add", password_stdin, stdin)?;
             Ok(Checked::Add {
                 platforms,
                 account: NewAccount {
                     email,
                     role,
-                    communes: distinct(communes),
-                    institutions: distinct(institutions),
+                    communes,
+                    institutions,
                     platforms: Vec::new(),
                     password_hash,
                 },
@@ -136,6 +194,34 @@ pub fn check(command: UserCommand, stdin: &mut dyn BufRead) -> Result<Checked, F
             email: parse_email(&email)?,
             disabled: false,
         }),
+        UserCommand::Role {
+            email,
+            role,
+            communes,
+            institutions,
+            platforms,
+        } => {
+            let email = parse_email(&email)?;
+            let (role, communes, institutions) =
+                role_and_bindings(&role, &communes, &institutions, &platforms)?;
+            Ok(Checked::SetRole {
+                email,
+                role,
+                communes,
+                institutions,
+                platforms,
+            })
+        }
+        UserCommand::Password {
+            email,
+            password_stdin,
+        } => {
+            let email = parse_email(&email)?;
+            Ok(Checked::SetPassword {
+                email,
+                password_hash: password_hash("password", password_stdin, stdin)?,
+            })
+        }
     }
 }
 
@@ -151,6 +237,30 @@ pub async fn run(store: &dyn Store, checked: Checked, clock: &dyn Clock) -> Resu
         Checked::List { json } => list(store, json).await,
         Checked::SetDisabled { email, disabled } => {
             set_disabled(store, &email, disabled, clock).await
+        }
+        Checked::SetRole {
+            email,
+            role,
+            communes,
+            institutions,
+            platforms,
+        } => {
+            let account = existing(store, &email).await?;
+            let platforms = distinct(known_platforms(store, &platforms).await?);
+            set_role(
+                store,
+                &account,
+                (role, &communes, &institutions, &platforms),
+                clock,
+            )
+            .await
+        }
+        Checked::SetPassword {
+            email,
+            password_hash,
+        } => {
+            let account = existing(store, &email).await?;
+            set_password(store, &account, &password_hash, clock).await
         }
     }
 }
@@ -305,12 +415,7 @@ async fn set_disabled(
     disabled: bool,
     clock: &dyn Clock,
 ) -> Result<(), Failure> {
-    let (account, _) = store.account_by_email(email).await?.ok_or_else(|| {
-        Failure::Input(format!(
-            "--email {email}: no account has this e-mail: expected one that `zesummen user list` \
-             shows"
-        ))
-    })?;
+    let account = existing(store, email).await?;
     let state = if disabled { "disabled" } else { "enabled" };
     if account.disabled == disabled {
         println!("account {} ({email}) is {state} already", account.id);
@@ -330,6 +435,79 @@ async fn set_disabled(
     entry.detail = json!({"email": email, "via": "cli"});
     store.append_audit(&entry).await?;
     println!("account {} ({email}) {state}", account.id);
+    Ok(())
+}
+
+/// The account with this e-mail, or a refusal naming it.
+async fn existing(store: &dyn Store, email: &Email) -> Result<Account, Failure> {
+    let (account, _) = store.account_by_email(email).await?.ok_or_else(|| {
+        Failure::Input(format!(
+            "--email {email}: no account has this e-mail: expected one that `zesummen user list` \
+             shows"
+        ))
+    })?;
+    Ok(account)
+}
+
+fn bindings_json(account: &Account) -> serde_json::Value {
+    json!({
+        "role": account.role,
+        "communes": account.communes,
+        "institutions": account.institutions,
+        "platforms": account.platforms,
+    })
+}
+
+async fn set_role(
+    store: &dyn Store,
+    account: &Account,
+    (role, communes, institutions, platforms): (Role, &[String], &[String], &[String]),
+    clock: &dyn Clock,
+) -> Result<(), Failure> {
+    let now = clock.now();
+    store
+        .set_account_role(account.id, role, communes, institutions, platforms, now)
+        .await
+        .map_err(store_refusal)?;
+    let changed = store
+        .account(account.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("account {} vanished while its role changed", account.id))?;
+    let mut entry = cli_entry("role_change", account, now);
+    entry.detail = json!({
+        "email": account.email,
+        "before": bindings_json(account),
+        "after": bindings_json(&changed),
+        "via": "cli",
+    });
+    store.append_audit(&entry).await?;
+    println!(
+        "account {} ({}) is now {}",
+        changed.id,
+        changed.email,
+        describe(&changed)
+    );
+    Ok(())
+}
+
+async fn set_password(
+    store: &dyn Store,
+    account: &Account,
+    hash: &str,
+    clock: &dyn Clock,
+) -> Result<(), Failure> {
+    let now = clock.now();
+    store
+        .set_password_hash(account.id, hash, now)
+        .await
+        .map_err(store_refusal)?;
+    let mut entry = cli_entry("password_change", account, now);
+    entry.detail = json!({"email": account.email, "via": "cli"});
+    store.append_audit(&entry).await?;
+    println!(
+        "account {} ({}): password changed; its sessions have ended",
+        account.id, account.email
+    );
     Ok(())
 }
 

@@ -386,3 +386,234 @@ fn facilitators_are_bound_to_platforms_in_the_store() {
     assert_eq!(accounts[0]["platforms"], json!(["Blégny"]));
     assert_eq!(accounts[0]["role"], json!(Role::Facilitator));
 }
+
+/// `user role` and `user password` on the store at `database`: each replaces what it changes,
+/// holds at once, and is audited; bad input is refused with exit code 2 and changes nothing.
+fn role_and_password_story(database: &str) {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/corpus");
+    let imported = zesummen()
+        .args(["--database", database, "import"])
+        .arg(corpus.join("spiral-blegny.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    ok(
+        database,
+        &add("jos@strassen.lu", "contributor", &["--commune", "Strassen"]),
+        &format!("{PASSWORD}\n"),
+    );
+    let rt = runtime();
+    let store = rt.block_on(open(database));
+    let jos = || {
+        rt.block_on(store.account_by_email(&Email::parse("jos@strassen.lu").unwrap()))
+            .unwrap()
+            .expect("jos's account")
+    };
+    let id = jos().0.id;
+    let now = Utc::now();
+    let token = auth::new_token();
+    rt.block_on(store.create_session(
+        &auth::token_hash(&token),
+        &Session {
+            account_id: id,
+            csrf_token: auth::new_token(),
+            created_at: now,
+            expires_at: now + TimeDelta::hours(8),
+        },
+    ))
+    .unwrap();
+    let session_role = || {
+        rt.block_on(store.session(&auth::token_hash(&token), now))
+            .unwrap()
+            .map(|(_, a)| a.role)
+    };
+
+    // New bindings replace the old ones; the open session has the new role at once.
+    let said = ok(
+        database,
+        &[
+            "role",
+            "--email",
+            "JOS@strassen.lu",
+            "--role",
+            "contributor",
+            "--commune",
+            "differdange",
+            "--institution",
+            "  Office   social ",
+        ],
+        "",
+    );
+    assert!(
+        said.contains("contributor; communes: Differdange; institutions: Office social"),
+        "{said}"
+    );
+    let (a, _) = jos();
+    assert_eq!(
+        (a.communes, a.institutions),
+        (
+            vec!["Differdange".to_string()],
+            vec!["Office social".to_string()]
+        )
+    );
+    ok(
+        database,
+        &[
+            "role",
+            "--email",
+            "jos@strassen.lu",
+            "--role",
+            "facilitator",
+            "--platform",
+            "blegny",
+        ],
+        "",
+    );
+    let (a, _) = jos();
+    assert_eq!(a.role, Role::Facilitator);
+    assert_eq!(a.platforms, ["Blégny"]);
+    assert!(a.communes.is_empty() && a.institutions.is_empty());
+    assert_eq!(session_role(), Some(Role::Facilitator));
+    ok(
+        database,
+        &["role", "--email", "jos@strassen.lu", "--role", "editor"],
+        "",
+    );
+    assert_eq!(session_role(), Some(Role::Editor));
+    assert!(jos().0.platforms.is_empty());
+
+    // Refused, with the reason, and nothing changes.
+    for (args, expected) in [
+        (
+            vec!["role", "--email", "jos@strassen.lu", "--role", "root"],
+            "`root` is not a role",
+        ),
+        (
+            vec![
+                "role",
+                "--email",
+                "jos@strassen.lu",
+                "--role",
+                "editor",
+                "--commune",
+                "Strassen",
+            ],
+            "--role contributor",
+        ),
+        (
+            vec![
+                "role",
+                "--email",
+                "jos@strassen.lu",
+                "--role",
+                "contributor",
+                "--commune",
+                "Atlantis",
+            ],
+            "`Atlantis` is not a commune of Luxembourg",
+        ),
+        (
+            vec![
+                "role",
+                "--email",
+                "jos@strassen.lu",
+                "--role",
+                "facilitator",
+                "--platform",
+                "Mons",
+            ],
+            "`Mons` is not in the store: expected one of Blégny",
+        ),
+        (
+            vec!["role", "--email", "nobody@strassen.lu", "--role", "editor"],
+            "nobody@strassen.lu: no account has this e-mail",
+        ),
+        (
+            vec!["password", "--email", "jos@strassen.lu"],
+            "--password-stdin",
+        ),
+        (
+            vec![
+                "password",
+                "--email",
+                "nobody@strassen.lu",
+                "--password-stdin",
+            ],
+            "nobody@strassen.lu: no account has this e-mail",
+        ),
+    ] {
+        let err = refused(database, &args, "a new long password\n");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let err = refused(
+        database,
+        &["password", "--email", "jos@strassen.lu", "--password-stdin"],
+        "short\n",
+    );
+    assert!(err.contains("at least 10 characters"), "{err}");
+    assert_eq!(jos().0.role, Role::Editor);
+    assert!(auth::verify_password(PASSWORD, &jos().1));
+
+    // A new password: the old one no longer works, and the sessions have ended.
+    let said = ok(
+        database,
+        &["password", "--email", "jos@strassen.lu", "--password-stdin"],
+        "a brand new passphrase\n",
+    );
+    assert!(said.contains("password changed"), "{said}");
+    let (_, hash) = jos();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(auth::verify_password("a brand new passphrase", &hash));
+    assert!(!auth::verify_password(PASSWORD, &hash));
+    assert_eq!(session_role(), None);
+
+    // Audited, newest first, never with a password or its hash.
+    let log = rt.block_on(store.audit_log(10)).unwrap();
+    let target = format!("account:{id}");
+    let actions: Vec<&str> = log
+        .iter()
+        .filter(|e| e.target.as_deref() == Some(target.as_str()))
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "password_change",
+            "role_change",
+            "role_change",
+            "role_change",
+            "account_create"
+        ]
+    );
+    assert_eq!(log[2].detail["before"]["role"], "contributor");
+    assert_eq!(log[2].detail["after"]["platforms"], json!(["Blégny"]));
+    assert_eq!(log[3].detail["before"]["communes"], json!(["Strassen"]));
+    assert_eq!(log[3].detail["after"]["communes"], json!(["Differdange"]));
+    assert!(log.iter().all(|e| e.actor.is_none()));
+    for e in &log {
+        let text = e.detail.to_string();
+        assert!(
+            !text.contains("argon2") && !text.contains("passphrase"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn roles_and_passwords_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    role_and_password_story(&format!(
+        "sqlite://{}",
+        dir.path().join("zesummen.sqlite").display()
+    ));
+}
+
+#[test]
+fn roles_and_passwords_on_postgres() {
+    let db = scratch();
+    role_and_password_story(db.url());
+}

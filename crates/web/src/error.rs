@@ -25,6 +25,9 @@ pub enum ApiError {
     Invalid { field: String, message: String },
     #[error("{0}")]
     TooManyRequests(String),
+    /// The body (an upload) is larger than the route accepts; `field` names the part.
+    #[error("{message}")]
+    TooLarge { field: String, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -87,9 +90,14 @@ pub struct ErrorBody {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// A stable, machine-readable code: `bad_parameter`, `not_found`, `unauthorized`,
-    /// `forbidden`, `conflict`, `invalid`, `too_many_requests`, `csrf`, `internal`.
+    /// `forbidden`, `conflict`, `invalid`, `too_large`, `too_many_requests`, `csrf`,
+    /// `internal`.
     pub code: String,
     pub message: String,
+    /// The input field to fix, for `invalid` and `too_large` answers (`title`,
+    /// `contacts[0].emails`, `file`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// The answer to an internal error, once its cause is logged: nothing of the cause.
@@ -98,6 +106,7 @@ pub fn internal_response() -> Response {
         error: ErrorDetail {
             code: "internal".into(),
             message: "internal error".into(),
+            field: None,
         },
     };
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
@@ -105,20 +114,32 @@ pub fn internal_response() -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let mut named = None;
+        let mut name_field = |field: String, message: String| {
+            if field.is_empty() {
+                message
+            } else {
+                let message = format!("field `{field}`: {message}");
+                named = Some(field);
+                message
+            }
+        };
         let (status, code, message) = match self {
             ApiError::BadRequest { code, message } => (StatusCode::BAD_REQUEST, code, message),
             ApiError::NotFound(message) => (StatusCode::NOT_FOUND, "not_found", message),
             ApiError::Unauthorized(message) => (StatusCode::UNAUTHORIZED, "unauthorized", message),
             ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, "forbidden", message),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message),
-            ApiError::Invalid { field, message } => {
-                let message = if field.is_empty() {
-                    message
-                } else {
-                    format!("field `{field}`: {message}")
-                };
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
-            }
+            ApiError::Invalid { field, message } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                name_field(field, message),
+            ),
+            ApiError::TooLarge { field, message } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                name_field(field, message),
+            ),
             ApiError::TooManyRequests(message) => {
                 (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
             }
@@ -135,6 +156,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: code.to_string(),
                 message,
+                field: named,
             },
         };
         (status, Json(body)).into_response()

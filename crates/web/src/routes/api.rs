@@ -14,6 +14,7 @@ use utoipa::OpenApi;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{MAX_PER_PAGE, Selection};
+use crate::session::Viewer;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -168,7 +169,8 @@ async fn practices_json(
     }))
 }
 
-/// One published practice.
+/// One practice: published ones for everyone; a draft, submitted or archived one only for
+/// those who may edit or review it (signed in by cookie or bearer token), 404 for the rest.
 #[utoipa::path(
     get, path = "/api/v1/practices/{id}",
     params(("id" = i64, Path)),
@@ -176,13 +178,13 @@ async fn practices_json(
 )]
 async fn get_practice(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Json<Practice>, ApiError> {
     let id = practice_id(&id)?;
-    crate::routes::pages::published(&state, id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("no published practice with id {id}")))
+    Ok(Json(
+        crate::routes::practices::commands::visible(&state, viewer.account(), id).await?,
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -216,6 +218,7 @@ async fn openapi() -> impl IntoResponse {
     doc.merge(crate::routes::spiral::api::SpiralDoc::openapi());
     doc.merge(SessionDoc::openapi());
     doc.merge(crate::routes::practices::pages::ContributionDoc::openapi());
+    doc.merge(crate::routes::practices::api::PracticeDoc::openapi());
     Json(doc)
 }
 

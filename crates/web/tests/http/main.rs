@@ -2,6 +2,7 @@
 
 mod contribution_pages;
 mod helpers;
+mod practices;
 mod spiral;
 
 use helpers::spawn_app;

@@ -328,6 +328,23 @@ pub async fn visible(state: &AppState, viewer: Option<&Account>, id: i64) -> Res
     }
 }
 
+/// May `who` change `p` (its content or its attachments) now? A contributor only while it is
+/// a draft or submitted: what the public sees changes through an editor.
+fn may_change(who: &Account, p: &Practice) -> Result<()> {
+    if !who.may_edit_practice(&p.fields) {
+        return Err(WriteError::Forbidden);
+    }
+    if !who.may_review() && !matches!(p.status, Status::Draft | Status::Submitted) {
+        return Err(WriteError::Conflict(format!(
+            "practice {} is {}: a contributor changes drafts and submitted practices; ask an \
+             editor",
+            p.id,
+            p.status.as_str()
+        )));
+    }
+    Ok(())
+}
+
 /// A new draft; returns its id.
 pub async fn create(state: &AppState, who: &Account, input: &PracticeInput) -> Result<i64> {
     if !who.may_contribute() {
@@ -346,16 +363,7 @@ pub async fn create(state: &AppState, who: &Account, input: &PracticeInput) -> R
 /// Changes the content. A contributor edits only drafts and submitted practices.
 pub async fn update(state: &AppState, who: &Account, id: i64, input: &PracticeInput) -> Result<()> {
     let old = practice(state, id).await?;
-    if !who.may_edit_practice(&old.fields) {
-        return Err(WriteError::Forbidden);
-    }
-    if !who.may_review() && !matches!(old.status, Status::Draft | Status::Submitted) {
-        return Err(WriteError::Conflict(format!(
-            "practice {id} is {}: a contributor edits drafts and submitted practices; ask an \
-             editor",
-            old.status.as_str()
-        )));
-    }
+    may_change(who, &old)?;
     if input.language.is_some() {
         return Err(invalid("language", "is set when the practice is created"));
     }
@@ -481,9 +489,7 @@ pub async fn add_attachment(
     bytes: &[u8],
 ) -> Result<i64> {
     let p = practice(state, id).await?;
-    if !who.may_edit_practice(&p.fields) {
-        return Err(WriteError::Forbidden);
-    }
+    may_change(who, &p)?;
     if bytes.is_empty() {
         return Err(invalid("file", "the file is empty"));
     }
@@ -535,9 +541,7 @@ pub async fn delete_attachment(state: &AppState, who: &Account, attachment: i64)
         .await?
         .ok_or_else(|| WriteError::NotFound(format!("no attachment with id {attachment}")))?;
     let p = practice(state, info.practice_id).await?;
-    if !who.may_edit_practice(&p.fields) {
-        return Err(WriteError::Forbidden);
-    }
+    may_change(who, &p)?;
     state
         .store
         .delete_attachment(attachment, &Actor::account(who), state.clock.now())
