@@ -43,3 +43,4 @@ spiral-synthesis = Synthese
 spiral-groups = Homogene Gruppen
 spiral-total = Gesamt
 codebook-to-confirm = Bezeichnung zu bestätigen
+feed-practices = Neue Praktiken (Atom)

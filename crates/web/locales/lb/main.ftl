@@ -14,3 +14,4 @@ facet-communes = Gemeng
 page-previous = Virdrun Säit
 page-next = Nächst Säit
 similar-title = Ähnlech Praktiken
+feed-practices = Nei Praktiken (Atom)

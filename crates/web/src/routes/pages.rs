@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{Practice, Status};
@@ -12,6 +12,7 @@ use search::{Hit, SearchResults};
 use crate::AppState;
 use crate::i18n::{COOKIE_NAME, LANGUAGES, Lang};
 use crate::params::{Filter, Selection};
+use crate::routes::spiral::feeds::base_url;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -160,6 +161,7 @@ struct HomePage {
     practices_count: String,
     themes: Vec<Entry>,
     communes: Vec<Entry>,
+    feed_href: String,
 }
 
 pub fn path_segment(s: &str) -> String {
@@ -190,6 +192,7 @@ async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>,
         practices_count: lang.count("home-practices", results.total),
         themes: entries(&results.facets.themes, "themes"),
         communes: entries(&results.facets.communes, "communes"),
+        feed_href: crate::routes::feeds::PRACTICES_FEED.to_string(),
         lang: lang.clone(),
         languages: LANGUAGES,
         here: "/".into(),
@@ -257,6 +260,8 @@ struct ResultsPage {
     next_href: Option<String>,
     csv_href: String,
     json_href: String,
+    /// The Atom feed of the list's themes and communes.
+    feed_href: String,
 }
 
 fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<String, u64> {
@@ -343,6 +348,8 @@ fn results_page(
         next_href: (u64::from(sel.page) < pages).then(|| sel.at_page(sel.page + 1).href(path)),
         csv_href: download.href("/api/v1/practices.csv"),
         json_href: download.href("/api/v1/practices"),
+        feed_href: crate::routes::feeds::feed_selection(sel)
+            .href(crate::routes::feeds::PRACTICES_FEED),
         lang: lang.clone(),
         languages: LANGUAGES,
     };
@@ -417,6 +424,7 @@ struct PracticePage {
     websites: Vec<Link>,
     sources: Vec<String>,
     similar: Vec<HitView>,
+    json_ld: crate::structured_data::JsonLd,
 }
 
 /// A published practice, or `None` (drafts are invisible to the public).
@@ -439,22 +447,25 @@ fn website_href(site: &str) -> String {
 async fn practice_page(
     State(state): State<AppState>,
     lang: Lang,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &id, None).await
+    show_practice(&state, &lang, &headers, &id, None).await
 }
 
 async fn practice_page_slug(
     State(state): State<AppState>,
     lang: Lang,
+    headers: HeaderMap,
     Path((id, slug)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &id, Some(&slug)).await
+    show_practice(&state, &lang, &headers, &id, Some(&slug)).await
 }
 
 async fn show_practice(
     state: &AppState,
     lang: &Lang,
+    headers: &HeaderMap,
     id: &str,
     slug: Option<&str>,
 ) -> Result<Response, PageError> {
@@ -511,7 +522,12 @@ async fn show_practice(
             line
         })
         .collect();
+    let json_ld = crate::structured_data::JsonLd::new(&crate::structured_data::practice(
+        &p,
+        &format!("{}{canonical}", base_url(state, headers)),
+    ));
     let page = PracticePage {
+        json_ld,
         here: canonical,
         query: String::new(),
         communes: f

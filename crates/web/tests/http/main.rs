@@ -1,6 +1,7 @@
 //! HTTP tests against the real server with the corpus loaded.
 
 mod helpers;
+mod publishing;
 mod spiral;
 
 use helpers::spawn_app;
@@ -206,7 +207,10 @@ async fn csv_of_a_selection() {
         .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
         .count();
     assert_eq!(rows, 3, "{body}");
-    assert!(body.starts_with("id,slug,title"));
+    assert!(
+        body.starts_with("\u{feff}id,slug,title"),
+        "UTF-8 BOM, then the header"
+    );
 }
 
 #[tokio::test]
