@@ -15,6 +15,7 @@ use store_sqlite::SqliteStore;
 
 use crate::{Cli, Command, ExportFormat, What};
 
+#[derive(Debug)]
 pub enum Failure {
     /// Bad input: a file that cannot be imported, an impossible option. Exit code 2.
     Input(String),
@@ -73,9 +74,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             addr,
             demo,
             secure_cookies,
+            outbox_retention_days,
         } => {
             let store = open().await?;
-            crate::serve::serve(store, &data_dir, addr, demo, secure_cookies, &clock).await
+            let options = crate::serve::ServeOptions {
+                addr,
+                demo,
+                secure_cookies,
+                outbox_retention: chrono::TimeDelta::days(i64::from(outbox_retention_days)),
+            };
+            crate::serve::serve(store, &data_dir, &options, Arc::new(clock)).await
         }
         Command::Reindex => {
             let store = open().await?;

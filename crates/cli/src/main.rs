@@ -76,6 +76,11 @@ pub enum Command {
         /// (directly or through a proxy that terminates TLS).
         #[arg(long, env = "ZESUMMEN_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Days the change log keeps an entry; older ones are pruned every hour. A node that
+        /// was down for longer rebuilds its search index from the store when it comes back.
+        #[arg(long, env = "ZESUMMEN_OUTBOX_RETENTION_DAYS", default_value_t = 7,
+              value_parser = clap::value_parser!(u32).range(1..=3650))]
+        outbox_retention_days: u32,
     },
     /// Rebuild the search index from the store.
     Reindex,

@@ -69,19 +69,22 @@ fn write_cursor(data_dir: &Path, cursor: i64) -> std::io::Result<()> {
     std::fs::write(cursor_file(data_dir), cursor.to_string())
 }
 
-/// Applies the changes logged after `cursor` to the index; returns the new cursor.
-/// Changes made by any node (or by `zesummen import`) reach every node's index this way,
-/// without a full rebuild.
-pub async fn follow_once(
+/// Applies the changes logged after `cursor` to the index; returns the new cursor, or `None`
+/// when the log was pruned past `cursor` (changes this index never saw are gone).
+async fn apply_changes(
     store: &dyn Store,
     index: &dyn SearchIndex,
     cursor: i64,
-) -> Result<i64, Failure> {
+) -> Result<Option<i64>, Failure> {
     let mut cursor = cursor;
     loop {
         let changes = store.changes_since(cursor, 1000).await?;
+        // Asked after the batch: a prune that raced with the read shows here.
+        if store.pruned_through().await? > cursor {
+            return Ok(None);
+        }
         let Some(last) = changes.last() else {
-            return Ok(cursor);
+            return Ok(Some(cursor));
         };
         let last_id = last.id;
         let mut ids: Vec<i64> = changes
@@ -110,6 +113,36 @@ pub async fn follow_once(
     }
 }
 
+/// Rebuilds the index from the store and replays what was logged meanwhile; returns the
+/// cursor.
+async fn rebuild(store: &dyn Store, index: &dyn SearchIndex) -> Result<i64, Failure> {
+    // Read the log's end first: what is written during the rebuild is replayed after.
+    let start = store.latest_change().await?;
+    let n = reindex(store, index).await?;
+    eprintln!("search index rebuilt: {n} practices");
+    apply_changes(store, index, start).await?.ok_or_else(|| {
+        anyhow::anyhow!("the change log was pruned past {start} during the rebuild").into()
+    })
+}
+
+/// Brings the index up to date with the changes logged after `cursor`; returns the new
+/// cursor. Changes made by any node (or by `zesummen import`) reach every node's index this
+/// way, without a full rebuild, unless the node fell behind the log's retention (it was down
+/// longer than `serve --outbox-retention-days`): then it rebuilds from the store.
+pub async fn follow_once(
+    store: &dyn Store,
+    index: &dyn SearchIndex,
+    cursor: i64,
+) -> Result<i64, Failure> {
+    if let Some(next) = apply_changes(store, index, cursor).await? {
+        return Ok(next);
+    }
+    eprintln!(
+        "the change log was pruned past this index's cursor ({cursor}): rebuilding the index"
+    );
+    rebuild(store, index).await
+}
+
 /// Brings the index up to date at start: replays the change log from the saved cursor, or
 /// rebuilds from the store when there is no usable cursor. Returns the cursor.
 pub async fn prepare_index(
@@ -123,27 +156,40 @@ pub async fn prepare_index(
         .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
     let cursor = match saved {
         Some(cursor) if non_empty => follow_once(store, index, cursor).await?,
-        _ => {
-            // Read the log's end first: what is written during the rebuild is replayed after.
-            let start = store.latest_change().await?;
-            let n = reindex(store, index).await?;
-            eprintln!("search index rebuilt: {n} practices");
-            follow_once(store, index, start).await?
-        }
+        _ => rebuild(store, index).await?,
     };
     write_cursor(data_dir, cursor).context("saving the index cursor")?;
     Ok(cursor)
 }
 
+/// How `serve` runs, beyond the store and the data directory.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    /// Load the bundled corpus into an empty store first.
+    pub demo: bool,
+    pub secure_cookies: bool,
+    /// How long the change log keeps an entry.
+    pub outbox_retention: chrono::TimeDelta,
+}
+
+/// How often a node prunes the change log. Every node does: pruning is idempotent.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_hours(1);
+
+fn warn(what: &str, e: &Failure) {
+    match e {
+        Failure::Input(e) => eprintln!("warning: {what}: {e}"),
+        Failure::Other(e) => eprintln!("warning: {what}: {e:#}"),
+    }
+}
+
 pub async fn serve(
     store: Arc<dyn Store>,
     data_dir: &Path,
-    addr: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
-    clock: &dyn Clock,
+    options: &ServeOptions,
+    clock: Arc<dyn Clock>,
 ) -> Result<(), Failure> {
-    if demo && load_demo(store.as_ref(), clock).await? {
+    if options.demo && load_demo(store.as_ref(), clock.as_ref()).await? {
         eprintln!("demo corpus loaded into the empty store");
     }
     let index = open_index(data_dir)?;
@@ -162,19 +208,119 @@ pub async fn serve(
                         }
                     }
                     Ok(_) => {}
-                    Err(Failure::Input(e)) => eprintln!("warning: index follower: {e}"),
-                    Err(Failure::Other(e)) => eprintln!("warning: index follower: {e:#}"),
+                    Err(e) => warn("index follower", &e),
                 }
             }
         });
     }
-    let state = web::AppState::new(store, index).with_secure_cookies(secure_cookies);
-    let (listener, local) = web::bind(addr)
+    {
+        let (store, retention) = (store.clone(), options.outbox_retention);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PRUNE_EVERY);
+            loop {
+                tick.tick().await;
+                match store.prune_changes(clock.now() - retention).await {
+                    Ok(0) => {}
+                    Ok(n) => eprintln!("change log: {n} entries older than the retention pruned"),
+                    Err(e) => warn("pruning the change log", &e.into()),
+                }
+            }
+        });
+    }
+    let state = web::AppState::new(store, index).with_secure_cookies(options.secure_cookies);
+    let (listener, local) = web::bind(options.addr)
         .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+        .with_context(|| format!("cannot listen on {}", options.addr))?;
     eprintln!("zesummen is serving on http://{local}/");
     web::serve(state, listener)
         .await
         .context("server stopped")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use search::SearchQuery;
+    use store_sqlite::SqliteStore;
+
+    use super::*;
+
+    async fn import(store: &dyn Store, csv: &str, now: chrono::DateTime<Utc>) {
+        let batch = ingest::parse("new.csv", csv.as_bytes(), Some(domain::Format::Csv)).unwrap();
+        store.import(&batch, now).await.unwrap();
+    }
+
+    fn total(index: &dyn SearchIndex, q: &str) -> u64 {
+        index.search(&SearchQuery::text(q)).unwrap().total
+    }
+
+    #[tokio::test]
+    async fn a_follower_behind_the_pruned_log_rebuilds_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let index = TantivyIndex::in_memory().unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+        import(&store, "title,communes\nCafé des langues,Remich\n", t0).await;
+        let cursor = follow_once(&store, &index, 0).await.unwrap();
+        assert_eq!(index.len().unwrap(), 1);
+
+        // The node is down while two practices come and the log is pruned past them.
+        let later = t0 + TimeDelta::days(3);
+        import(&store, "title\nAtelier vélo\nJardin partagé\n", later).await;
+        assert_eq!(
+            store
+                .prune_changes(later + TimeDelta::hours(1))
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(store.pruned_through().await.unwrap() > cursor);
+        // What is left of the log names only the last practice.
+        assert_eq!(store.changes_since(cursor, 10).await.unwrap().len(), 1);
+
+        let next = follow_once(&store, &index, cursor).await.unwrap();
+        assert_eq!(next, store.latest_change().await.unwrap());
+        assert_eq!(index.len().unwrap(), 3, "rebuilt, not replayed");
+        assert_eq!(total(&index, "atelier vélo"), 1);
+        // Up to date now: following again changes nothing.
+        assert_eq!(follow_once(&store, &index, next).await.unwrap(), next);
+    }
+
+    #[tokio::test]
+    async fn a_follower_within_the_retention_replays_without_rebuilding() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let index = TantivyIndex::in_memory().unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+        import(&store, "title\nCafé des langues\nAtelier vélo\n", t0).await;
+        let cursor = follow_once(&store, &index, 0).await.unwrap();
+        // Old entries, already applied, are pruned.
+        assert_eq!(
+            store.prune_changes(t0 + TimeDelta::days(8)).await.unwrap(),
+            1
+        );
+        import(&store, "title\nJardin partagé\n", t0 + TimeDelta::days(9)).await;
+        // A practice the index holds but the store no longer does would survive a replay and
+        // vanish in a rebuild: it tells which of the two happened.
+        index
+            .upsert(&[domain::Practice {
+                id: 999,
+                ..store.practices().await.unwrap()[0].clone()
+            }])
+            .unwrap();
+        let next = follow_once(&store, &index, cursor).await.unwrap();
+        assert_eq!(next, store.latest_change().await.unwrap());
+        assert_eq!(
+            index.len().unwrap(),
+            4,
+            "replayed: 3 practices and the stray one"
+        );
+    }
 }

@@ -302,6 +302,19 @@ impl Store for PgStore {
         outbox::latest_change(&mut *self.reader().acquire().await.map_err(db)?).await
     }
 
+    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = outbox::prune(&mut tx, before).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
+    /// From the reader, as [`Store::changes_since`]: a replica that shows the batch shows the
+    /// watermark of its prune too.
+    async fn pruned_through(&self) -> Result<i64> {
+        outbox::pruned_through(&mut *self.reader().acquire().await.map_err(db)?).await
+    }
+
     async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
         outbox::enqueue(
             &mut *self.primary.acquire().await.map_err(db)?,

@@ -68,6 +68,40 @@ pub(crate) async fn latest_change(conn: &mut PgConnection) -> Result<i64> {
         .map_err(db_while("reading the latest change"))
 }
 
+/// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
+/// watermark. In the caller's write transaction (which holds the write lock).
+pub(crate) async fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64> {
+    let through = sqlx::query_scalar!(
+        "SELECT max(id) FROM changes WHERE at < $1 AND id < (SELECT max(id) FROM changes)",
+        before
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_while("finding changes to prune"))?;
+    let Some(through) = through else {
+        return Ok(0);
+    };
+    let deleted = sqlx::query!("DELETE FROM changes WHERE id <= $1", through)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("pruning changes"))?;
+    sqlx::query!(
+        "UPDATE changes_pruned SET through = GREATEST(through, $1)",
+        through
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db_while("recording the pruned changes"))?;
+    Ok(deleted.rows_affected())
+}
+
+pub(crate) async fn pruned_through(conn: &mut PgConnection) -> Result<i64> {
+    sqlx::query_scalar!("SELECT through FROM changes_pruned")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_while("reading the pruned changes"))
+}
+
 /// A job as read.
 struct Row {
     id: i64,

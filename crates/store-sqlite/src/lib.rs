@@ -273,6 +273,17 @@ impl Store for SqliteStore {
         outbox::latest_change(&mut *self.pool.acquire().await.map_err(db)?).await
     }
 
+    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = outbox::prune(&mut tx, before).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(n)
+    }
+
+    async fn pruned_through(&self) -> Result<i64> {
+        outbox::pruned_through(&mut *self.pool.acquire().await.map_err(db)?).await
+    }
+
     async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
         outbox::enqueue(
             &mut *self.pool.acquire().await.map_err(db)?,

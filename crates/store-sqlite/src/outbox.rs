@@ -66,6 +66,39 @@ pub(crate) async fn latest_change(conn: &mut SqliteConnection) -> Result<i64> {
         .map_err(db_while("reading the latest change"))
 }
 
+/// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
+/// watermark. In the caller's write transaction.
+pub(crate) async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64> {
+    let through: Option<i64> = sqlx::query_scalar(
+        "SELECT max(id) FROM changes WHERE at < ?1 AND id < (SELECT max(id) FROM changes)",
+    )
+    .bind(time::utc(before))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_while("finding changes to prune"))?;
+    let Some(through) = through else {
+        return Ok(0);
+    };
+    let deleted = sqlx::query("DELETE FROM changes WHERE id <= ?1")
+        .bind(through)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("pruning changes"))?;
+    sqlx::query("UPDATE changes_pruned SET through = max(through, ?1)")
+        .bind(through)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("recording the pruned changes"))?;
+    Ok(deleted.rows_affected())
+}
+
+pub(crate) async fn pruned_through(conn: &mut SqliteConnection) -> Result<i64> {
+    sqlx::query_scalar("SELECT through FROM changes_pruned")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_while("reading the pruned changes"))
+}
+
 /// The columns [`job`] reads.
 macro_rules! job_columns {
     () => {

@@ -74,6 +74,7 @@ macro_rules! conformance {
         $crate::conformance!(@one $fresh, story_corpus_criteria_filters);
         $crate::conformance!(@two $fresh, story_hand_export_round_trip);
         $crate::conformance!(@two $fresh, story_corpus_export_round_trip);
+        $crate::conformance!(@two $fresh, story_corpus_csv_round_trip);
 
         $crate::conformance!(@one $fresh, story_spiral_create_and_edit);
         $crate::conformance!(@one $fresh, story_created_criteria_follow_imported_ids);
@@ -85,6 +86,7 @@ macro_rules! conformance {
 
         $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
         $crate::conformance!(@one $fresh, story_jobs);
+        $crate::conformance!(@one $fresh, story_outbox_pruning);
 
         $crate::conformance!(@one $fresh, story_accounts_round_trip);
         $crate::conformance!(@one $fresh, story_duplicate_email_conflicts);
@@ -1439,4 +1441,127 @@ pub async fn story_corpus_criteria_filters(store: &dyn Store) {
 pub async fn story_corpus_export_round_trip(store: &dyn Store, fresh: &dyn Store) {
     import_corpus(store).await;
     export_round_trip(store, fresh).await;
+}
+
+// --- Outbox retention -----------------------------------------------------------------------
+
+/// Pruning deletes the changes older than the retention, always a prefix of the log and never
+/// the newest change; the watermark says where the deleted prefix ends, never goes back, and a
+/// follower below it can tell it missed something. Ids are never reused.
+pub async fn story_outbox_pruning(store: &dyn Store) {
+    assert_eq!(store.pruned_through().await.unwrap(), 0);
+    assert_eq!(store.prune_changes(at(23)).await.unwrap(), 0, "empty log");
+    assert_eq!(store.pruned_through().await.unwrap(), 0);
+
+    import(store, &booklet_batch(), at(10)).await;
+    import(store, &sud_batch(), at(12)).await;
+    let all = store.changes_since(0, 1000).await.unwrap();
+    let latest = store.latest_change().await.unwrap();
+    let older: Vec<i64> = all.iter().filter(|c| c.at < at(11)).map(|c| c.id).collect();
+    let newer: Vec<i64> = all
+        .iter()
+        .filter(|c| c.at >= at(11))
+        .map(|c| c.id)
+        .collect();
+    assert!(!older.is_empty() && newer.len() > 1, "{all:?}");
+
+    // A follower that read everything before the prune.
+    let up_to_date = latest;
+    // One that had read nothing yet.
+    let behind = 0;
+
+    assert_eq!(
+        store.prune_changes(at(11)).await.unwrap(),
+        older.len() as u64
+    );
+    let kept: Vec<i64> = store
+        .changes_since(0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(kept, newer);
+    let through = store.pruned_through().await.unwrap();
+    assert_eq!(through, *older.last().unwrap());
+    assert_eq!(store.latest_change().await.unwrap(), latest);
+    assert!(behind < through, "the follower behind sees the gap");
+    assert!(up_to_date >= through, "the follower up to date does not");
+    // Pruning again at the same time, or earlier, changes nothing.
+    assert_eq!(store.prune_changes(at(11)).await.unwrap(), 0);
+    assert_eq!(store.prune_changes(at(1)).await.unwrap(), 0);
+    assert_eq!(store.pruned_through().await.unwrap(), through);
+
+    // Long after: everything but the newest change goes, so the log's end is still known.
+    assert_eq!(
+        store.prune_changes(at(23)).await.unwrap(),
+        newer.len() as u64 - 1
+    );
+    let kept = store.changes_since(0, 1000).await.unwrap();
+    assert_eq!(kept.iter().map(|c| c.id).collect::<Vec<_>>(), [latest]);
+    assert_eq!(store.latest_change().await.unwrap(), latest);
+    assert_eq!(
+        store.pruned_through().await.unwrap(),
+        newer[newer.len() - 2]
+    );
+
+    // The next write gets a new id, above everything pruned.
+    let mut more = sud_batch();
+    more.practices.truncate(1);
+    more.practices[0].fields.title = "Après l'élagage".into();
+    import(store, &more, at(22)).await;
+    let next = store.changes_since(latest, 10).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert!(next[0].id > latest);
+}
+
+// --- CSV round trip -------------------------------------------------------------------------
+
+/// The store's practices and criteria as zesummen's CSV, as `zesummen export` writes them.
+fn export_csv(snapshot: &Snapshot) -> (Vec<u8>, Vec<u8>) {
+    let (mut practices, mut criteria) = (Vec::new(), Vec::new());
+    ingest::csv_format::write_practices(&mut practices, &snapshot.practices)
+        .expect("practices CSV");
+    ingest::csv_format::write_criteria(&mut criteria, &snapshot.criteria).expect("criteria CSV");
+    (practices, criteria)
+}
+
+/// The corpus exported as CSV and imported into a fresh store exports the same bytes again:
+/// CSV loses nothing it can express (ids, timestamps, lists, contacts, sources, statuses).
+pub async fn story_corpus_csv_round_trip(store: &dyn Store, fresh: &dyn Store) {
+    import_corpus(store).await;
+    let original = snapshot(store).await;
+    let (practices, criteria) = export_csv(&original);
+    for (name, bytes) in [("practices.csv", &practices), ("criteria.csv", &criteria)] {
+        let batch =
+            ingest::parse(name, bytes, None).unwrap_or_else(|e| panic!("re-reading {name}: {e}"));
+        assert_eq!(batch.format, Format::Csv, "{name}");
+        import(fresh, &batch, at(21)).await;
+    }
+    let again = snapshot(fresh).await;
+    assert_eq!(again.practices.len(), CORPUS_PRACTICES);
+    assert_eq!(again.criteria.len(), CORPUS_CRITERIA);
+    let (practices_again, criteria_again) = export_csv(&again);
+    assert!(
+        practices_again == practices,
+        "practices CSV differs after the round trip:\n{}",
+        first_difference(&practices, &practices_again)
+    );
+    assert!(
+        criteria_again == criteria,
+        "criteria CSV differs after the round trip:\n{}",
+        first_difference(&criteria, &criteria_again)
+    );
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    a.lines()
+        .zip(b.lines())
+        .enumerate()
+        .find(|(_, (x, y))| x != y)
+        .map_or_else(
+            || format!("lengths {} and {}", a.len(), b.len()),
+            |(i, (x, y))| format!("line {}:\n- {x}\n+ {y}", i + 1),
+        )
 }

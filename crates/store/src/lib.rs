@@ -265,6 +265,16 @@ pub trait Store: AccountStore + ContributionStore + SpiralStore + Send + Sync {
     /// The id of the newest change, 0 when there is none: where a follower that has just read
     /// the whole store starts.
     async fn latest_change(&self) -> Result<i64>;
+    /// Deletes the changes recorded before `before` (the outbox's retention), except the
+    /// newest change, so that [`Store::latest_change`] never goes back; what goes is always a
+    /// prefix of the log, and [`Store::pruned_through`] remembers where it ends. Returns how
+    /// many changes it deleted. Every node may prune: each deletes what the others left.
+    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64>;
+    /// The id of the newest change ever pruned, 0 when none was. A follower whose cursor is
+    /// below it has missed changes and must rebuild from the store. Ask *after* reading a
+    /// batch of [`Store::changes_since`]: a prune in between then shows as a gap, never as a
+    /// silent loss.
+    async fn pruned_through(&self) -> Result<i64>;
 
     /// Queues a job; returns its id.
     async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64>;

@@ -9,6 +9,7 @@ pub mod params;
 mod routes;
 pub mod session;
 pub mod state;
+pub mod structured_data;
 
 use std::net::SocketAddr;
 
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::pages::router())
         .merge(routes::api::router())
+        .merge(routes::feeds::router())
         .merge(routes::spiral::router())
         .merge(routes::practices::router())
         .merge(routes::login::router())

@@ -102,3 +102,4 @@ workflow-edit = Bearbeiten
 workflow-history = Verlauf
 history-title = Verlauf
 notice-saved = Entwurf gespeichert.
+feed-practices = Neue Praktiken (Atom)

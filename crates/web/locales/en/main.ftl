@@ -37,6 +37,7 @@ page-of = Page { $page } of { $pages }
 pagination = Pagination
 download-csv = Download this selection (CSV)
 download-json = This selection as JSON
+feed-practices = New practices (Atom)
 field-institution = Commune / institution
 field-organisers = Organiser(s)
 field-communes = Communes

@@ -37,6 +37,7 @@ page-of = Page { $page } sur { $pages }
 pagination = Pagination
 download-csv = Télécharger cette sélection (CSV)
 download-json = Cette sélection en JSON
+feed-practices = Nouvelles pratiques (Atom)
 field-institution = Commune / institution
 field-organisers = Organisateur(s)
 field-communes = Communes

@@ -32,3 +32,4 @@ step-publish = Publizéieren
 workflow-history = Historique
 history-title = Historique
 notice-saved = Entworf gespäichert.
+feed-practices = Nei Praktiken (Atom)

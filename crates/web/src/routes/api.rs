@@ -135,17 +135,27 @@ async fn practices_csv(
     let practices = select_all(&state, &sel).await?;
     let mut body = Vec::new();
     ingest::csv_format::write_practices(&mut body, &practices).map_err(ApiError::internal)?;
-    Ok((
+    Ok(csv_download("pratiques.csv", &body))
+}
+
+/// A CSV file as a spreadsheet opens it: with a UTF-8 byte order mark, without which
+/// LibreOffice and Excel guess the system's legacy encoding and garble every accent. The
+/// importer (`zesummen import`, `ingest::csv_format`) skips the mark.
+pub(crate) fn csv_download(filename: &'static str, body: &[u8]) -> Response {
+    let mut with_bom = Vec::with_capacity(body.len() + 3);
+    with_bom.extend_from_slice("\u{feff}".as_bytes());
+    with_bom.extend_from_slice(body);
+    (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                "attachment; filename=\"pratiques.csv\"",
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        body,
+        with_bom,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,4 +1,5 @@
 pub mod api;
+pub mod feeds;
 pub mod login;
 pub mod pages;
 pub mod practices;

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{Practice, Status};
@@ -15,6 +15,7 @@ use crate::params::{Filter, Selection};
 use crate::routes::practices::commands::{self, WriteError};
 use crate::routes::practices::forms::AttachmentView;
 use crate::routes::practices::pages::{AccountNav, Workflow, attachment_view, workflow};
+use crate::routes::spiral::feeds::base_url;
 use crate::session::Viewer;
 
 pub fn router() -> Router<AppState> {
@@ -164,6 +165,7 @@ struct HomePage {
     practices_count: String,
     themes: Vec<Entry>,
     communes: Vec<Entry>,
+    feed_href: String,
 }
 
 pub fn path_segment(s: &str) -> String {
@@ -194,6 +196,7 @@ async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>,
         practices_count: lang.count("home-practices", results.total),
         themes: entries(&results.facets.themes, "themes"),
         communes: entries(&results.facets.communes, "communes"),
+        feed_href: crate::routes::feeds::PRACTICES_FEED.to_string(),
         lang: lang.clone(),
         languages: LANGUAGES,
         here: "/".into(),
@@ -261,6 +264,8 @@ struct ResultsPage {
     next_href: Option<String>,
     csv_href: String,
     json_href: String,
+    /// The Atom feed of the list's themes and communes.
+    feed_href: String,
 }
 
 fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<String, u64> {
@@ -347,6 +352,8 @@ fn results_page(
         next_href: (u64::from(sel.page) < pages).then(|| sel.at_page(sel.page + 1).href(path)),
         csv_href: download.href("/api/v1/practices.csv"),
         json_href: download.href("/api/v1/practices"),
+        feed_href: crate::routes::feeds::feed_selection(sel)
+            .href(crate::routes::feeds::PRACTICES_FEED),
         lang: lang.clone(),
         languages: LANGUAGES,
     };
@@ -424,6 +431,7 @@ struct PracticePage {
     nav: AccountNav,
     workflow: Option<Workflow>,
     attachments: Vec<AttachmentView>,
+    json_ld: crate::structured_data::JsonLd,
 }
 
 /// A published practice, or `None` (drafts are invisible to the public).
@@ -447,20 +455,31 @@ async fn practice_page(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &viewer, &id, None, raw.as_deref()).await
+    show_practice(&state, &lang, &viewer, &headers, &id, None, raw.as_deref()).await
 }
 
 async fn practice_page_slug(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    headers: HeaderMap,
     Path((id, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show_practice(&state, &lang, &viewer, &id, Some(&slug), raw.as_deref()).await
+    show_practice(
+        &state,
+        &lang,
+        &viewer,
+        &headers,
+        &id,
+        Some(&slug),
+        raw.as_deref(),
+    )
+    .await
 }
 
 /// A practice's page: a published one for everyone; a draft, a submitted or an archived one
@@ -470,6 +489,7 @@ async fn show_practice(
     state: &AppState,
     lang: &Lang,
     viewer: &Viewer,
+    headers: &HeaderMap,
     id: &str,
     slug: Option<&str>,
     raw_query: Option<&str>,
@@ -549,7 +569,12 @@ async fn show_practice(
             line
         })
         .collect();
+    let json_ld = crate::structured_data::JsonLd::new(&crate::structured_data::practice(
+        &p,
+        &format!("{}{canonical}", base_url(state, headers)),
+    ));
     let page = PracticePage {
+        json_ld,
         here: canonical,
         query: String::new(),
         communes: f

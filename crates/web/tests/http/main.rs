@@ -3,6 +3,7 @@
 mod contribution_pages;
 mod helpers;
 mod practices;
+mod publishing;
 mod spiral;
 
 use helpers::spawn_app;
@@ -208,7 +209,10 @@ async fn csv_of_a_selection() {
         .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
         .count();
     assert_eq!(rows, 3, "{body}");
-    assert!(body.starts_with("id,slug,title"));
+    assert!(
+        body.starts_with("\u{feff}id,slug,title"),
+        "UTF-8 BOM, then the header"
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -419,17 +419,7 @@ async fn criteria_csv(
         .await?;
     let mut out = Vec::new();
     ingest::csv_format::write_criteria(&mut out, &found.items).map_err(ApiError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"criteres.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(crate::routes::api::csv_download("criteres.csv", &out))
 }
 
 #[utoipa::path(get, path = "/api/v1/spiral/criteria/{id}", params(("id" = i64, Path)),

@@ -1,0 +1,147 @@
+//! The Atom feed of the catalogue: new and updated published practices, newest change first,
+//! optionally narrowed to themes and communes (`/flux/pratiques.atom?theme=…&commune=…`).
+//!
+//! The feed reads the store, not the search index: it must order by `updated_at`, which the
+//! index does not keep, and it must never show a practice that is no longer published, even
+//! for the second before the index follows. Filters compare as the search facets do
+//! ([`identity_key`]): values of one facet are alternatives, facets combine.
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use domain::text::identity_key;
+use domain::{Practice, Status};
+use render::{FeedEntry, FeedMeta};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::params::{Filter, Selection};
+use crate::routes::pages::practice_href;
+use crate::routes::spiral::feeds::{FEED_LENGTH, base_url};
+
+pub const PRACTICES_FEED: &str = "/flux/pratiques.atom";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(PRACTICES_FEED, get(practices_feed))
+}
+
+/// The feed's selection: only the theme and commune filters of a list carry over.
+pub fn feed_selection(sel: &Selection) -> Selection {
+    Selection {
+        filters: sel
+            .filters
+            .iter()
+            .filter(|(f, _)| matches!(f, Filter::Theme | Filter::Commune))
+            .cloned()
+            .collect(),
+        ..Selection::parse(None).unwrap_or_default()
+    }
+}
+
+/// Whether one of `values` has one of the `wanted` keys; no wanted key means no filter.
+fn any_of(values: &[String], wanted: &[String]) -> bool {
+    wanted.is_empty() || values.iter().any(|v| wanted.contains(&identity_key(v)))
+}
+
+fn keys(sel: &Selection, f: Filter) -> Vec<String> {
+    sel.values(f)
+        .iter()
+        .map(|v| identity_key(v))
+        .filter(|k| !k.is_empty())
+        .collect()
+}
+
+/// The published practices of the selection, most recently changed first, at most `limit`.
+pub fn recent(practices: Vec<Practice>, sel: &Selection, limit: usize) -> Vec<Practice> {
+    let (themes, communes) = (keys(sel, Filter::Theme), keys(sel, Filter::Commune));
+    let mut out: Vec<Practice> = practices
+        .into_iter()
+        .filter(|p| p.status == Status::Published)
+        .filter(|p| any_of(&p.fields.themes, &themes) && any_of(&p.fields.communes, &communes))
+        .collect();
+    out.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    out.truncate(limit);
+    out
+}
+
+/// The first of objectives, description and results, cut to a summary's length.
+fn summary(p: &Practice) -> Option<String> {
+    const MAX: usize = 400;
+    let f = &p.fields;
+    let text = [&f.objectives, &f.description, &f.results]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .find(|s| !s.is_empty())?;
+    if text.chars().count() <= MAX {
+        return Some(text.to_string());
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    Some(format!("{cut} …"))
+}
+
+async fn practices_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let sel = Selection::parse(raw.as_deref())
+        .map_err(|e| ApiError::bad_parameter(&e.name, e.message))?;
+    let sel = feed_selection(&sel);
+    let base = base_url(&state, &headers);
+    let practices = recent(state.store.practices().await?, &sel, FEED_LENGTH as usize);
+    let entries: Vec<FeedEntry> = practices
+        .iter()
+        .map(|p| {
+            let link = format!("{base}{}", practice_href(p.id, &p.slug));
+            FeedEntry {
+                // The id stays when the title (hence the slug) changes.
+                id: format!("{base}/pratiques/{}", p.id),
+                title: p.fields.title.clone(),
+                link,
+                summary: summary(p),
+                published: Some(p.created_at),
+                updated: p.updated_at,
+            }
+        })
+        .collect();
+    let mut title = "zesummen — bonnes pratiques".to_string();
+    let named: Vec<String> = sel.filters.iter().map(|(_, v)| v.clone()).collect();
+    if !named.is_empty() {
+        title = format!("{title} · {}", named.join(", "));
+    }
+    let self_link = format!("{base}{}", sel.href(PRACTICES_FEED));
+    let meta = FeedMeta {
+        id: self_link.clone(),
+        title,
+        alternate: format!("{base}{}", sel.href("/recherche")),
+        self_link,
+        author: "zesummen".into(),
+        updated: state.clock.now(),
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        render::atom::feed(&meta, &entries),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_theme_and_commune_carry_over() {
+        let sel = Selection::parse(Some(
+            "q=x&theme=Sport&commune=Strassen&public=jeunes&page=3",
+        ))
+        .unwrap();
+        assert_eq!(
+            feed_selection(&sel).query_string(),
+            "theme=Sport&commune=Strassen"
+        );
+    }
+}
