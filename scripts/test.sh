@@ -26,5 +26,15 @@ echo "== PostgreSQL for the tests: $ZESUMMEN_TEST_POSTGRES_URL"
 source scripts/browser.sh
 ensure_browser
 
+# The PDF tests read the booklet back with pdftotext (scripts/pdf-tools.sh).
+source scripts/pdf-tools.sh
+ensure_pdf_tools
+
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
+
+# PDF (typst) is behind the cargo feature `pdf` of crates/render: lint and test it too.
+echo "== cargo clippy -p render --features pdf"
+cargo clippy -p render --features pdf --all-targets -- -D warnings
+echo "== cargo test -p render --features pdf"
+cargo test -p render --features pdf

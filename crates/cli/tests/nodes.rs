@@ -131,3 +131,130 @@ fn a_write_on_the_database_reaches_the_search_of_both_nodes() {
         total(&a.base, "commune=Remich")
     );
 }
+
+const PASSWORD: &str = "a long passphrase for two nodes";
+
+/// `zesummen user add` on the shared database, the password on standard input.
+fn add_editor(database: &str, email: &str) {
+    use std::io::Write as _;
+    let mut child = zesummen()
+        .args([
+            "--database",
+            database,
+            "user",
+            "add",
+            "--email",
+            email,
+            "--role",
+            "editor",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("password");
+    let out = child.wait_with_output().expect("user add");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Sends a JSON request with a bearer token; returns the status and the JSON body (or null).
+fn send(
+    method: reqwest::Method,
+    url: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let client = reqwest::blocking::Client::new();
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req
+            .header("content-type", "application/json")
+            .body(b.to_string());
+    }
+    let r = req.send().expect("request");
+    let status = r.status().as_u16();
+    let text = r.text().expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// A session opened on node A is honoured by node B, and a practice written and published
+/// through node A is found by node B's search within 5 s: sessions and the change log are
+/// in the shared database, nothing is kept in a node.
+#[test]
+fn a_session_and_a_publication_on_node_a_reach_node_b() {
+    let db = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(ScratchDatabase::create())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
+    let a = start_node(&dir.path().join("a"), db.url(), true);
+    let b = start_node(&dir.path().join("b"), db.url(), false);
+    wait_for(&b.base, "per_page=1", 38, Duration::from_secs(5));
+    add_editor(db.url(), "editrice@zesummen.lu");
+
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/session", a.base))
+        .header("content-type", "application/json")
+        .body(
+            serde_json::json!({"email": "editrice@zesummen.lu", "password": PASSWORD}).to_string(),
+        )
+        .send()
+        .expect("sign in on A");
+    assert_eq!(r.status().as_u16(), 200);
+    let v: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+    let token = v["token"].as_str().expect("token").to_string();
+
+    // The session opened on A writes through B (and a wrong token is refused by B).
+    let body = serde_json::json!({
+        "title": "Jardin partagé des voisins de Remich",
+        "communes": ["Remich"],
+        "themes": ["Cohésion sociale"],
+        "description": "Un potager cultivé ensemble par anciens et nouveaux habitants."
+    });
+    let (status, _) = send(
+        reqwest::Method::POST,
+        &format!("{}/api/v1/practices", b.base),
+        "not-a-token",
+        Some(body.clone()),
+    );
+    assert_eq!(status, 401);
+    let (status, created) = send(
+        reqwest::Method::POST,
+        &format!("{}/api/v1/practices", b.base),
+        &token,
+        Some(body),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().expect("id");
+
+    // Submitted and published through A; B's search finds it within 5 s.
+    for step in ["submit", "publish"] {
+        let (status, v) = send(
+            reqwest::Method::POST,
+            &format!("{}/api/v1/practices/{id}/{step}", a.base),
+            &token,
+            None,
+        );
+        assert_eq!(status, 200, "{step}: {v}");
+    }
+    let on_b = wait_for(&b.base, "q=potager%20voisins", 1, Duration::from_secs(5));
+    eprintln!("published on node A, found on node B after {on_b:?}");
+    let r = reqwest::blocking::get(format!("{}/api/v1/practices/{id}", b.base)).expect("GET");
+    assert_eq!(r.status().as_u16(), 200, "anonymous sees it on B");
+    let p: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
+    assert_eq!(p["status"].as_str(), Some("published"), "{p}");
+}
