@@ -201,22 +201,22 @@ fn a_session_and_a_publication_on_node_a_reach_node_b() {
         .block_on(ScratchDatabase::create())
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
-    let a = start_node(&dir.path().join("a"), db.url(), true);
-    let b = start_node(&dir.path().join("b"), db.url(), false);
-    wait_for(&b.base, "per_page=1", 38, Duration::from_secs(5));
+    let node_a = start_node(&dir.path().join("a"), db.url(), true);
+    let node_b = start_node(&dir.path().join("b"), db.url(), false);
+    wait_for(&node_b.base, "per_page=1", 38, Duration::from_secs(5));
     add_editor(db.url(), "editrice@zesummen.lu");
 
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{}/api/v1/session", a.base))
+    let signed_in = reqwest::blocking::Client::new()
+        .post(format!("{}/api/v1/session", node_a.base))
         .header("content-type", "application/json")
         .body(
             serde_json::json!({"email": "editrice@zesummen.lu", "password": PASSWORD}).to_string(),
         )
         .send()
         .expect("sign in on A");
-    assert_eq!(r.status().as_u16(), 200);
-    let v: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
-    let token = v["token"].as_str().expect("token").to_string();
+    assert_eq!(signed_in.status().as_u16(), 200);
+    let session: serde_json::Value = serde_json::from_str(&signed_in.text().unwrap()).unwrap();
+    let token = session["token"].as_str().expect("token").to_string();
 
     // The session opened on A writes through B (and a wrong token is refused by B).
     let body = serde_json::json!({
@@ -227,14 +227,14 @@ fn a_session_and_a_publication_on_node_a_reach_node_b() {
     });
     let (status, _) = send(
         reqwest::Method::POST,
-        &format!("{}/api/v1/practices", b.base),
+        &format!("{}/api/v1/practices", node_b.base),
         "not-a-token",
         Some(body.clone()),
     );
     assert_eq!(status, 401);
     let (status, created) = send(
         reqwest::Method::POST,
-        &format!("{}/api/v1/practices", b.base),
+        &format!("{}/api/v1/practices", node_b.base),
         &token,
         Some(body),
     );
@@ -243,18 +243,24 @@ fn a_session_and_a_publication_on_node_a_reach_node_b() {
 
     // Submitted and published through A; B's search finds it within 5 s.
     for step in ["submit", "publish"] {
-        let (status, v) = send(
+        let (status, answer) = send(
             reqwest::Method::POST,
-            &format!("{}/api/v1/practices/{id}/{step}", a.base),
+            &format!("{}/api/v1/practices/{id}/{step}", node_a.base),
             &token,
             None,
         );
-        assert_eq!(status, 200, "{step}: {v}");
+        assert_eq!(status, 200, "{step}: {answer}");
     }
-    let on_b = wait_for(&b.base, "q=potager%20voisins", 1, Duration::from_secs(5));
+    let on_b = wait_for(
+        &node_b.base,
+        "q=potager%20voisins",
+        1,
+        Duration::from_secs(5),
+    );
     eprintln!("published on node A, found on node B after {on_b:?}");
-    let r = reqwest::blocking::get(format!("{}/api/v1/practices/{id}", b.base)).expect("GET");
-    assert_eq!(r.status().as_u16(), 200, "anonymous sees it on B");
-    let p: serde_json::Value = serde_json::from_str(&r.text().unwrap()).unwrap();
-    assert_eq!(p["status"].as_str(), Some("published"), "{p}");
+    let seen =
+        reqwest::blocking::get(format!("{}/api/v1/practices/{id}", node_b.base)).expect("GET");
+    assert_eq!(seen.status().as_u16(), 200, "anonymous sees it on B");
+    let practice: serde_json::Value = serde_json::from_str(&seen.text().unwrap()).unwrap();
+    assert_eq!(practice["status"].as_str(), Some("published"), "{practice}");
 }

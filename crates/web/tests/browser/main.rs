@@ -697,7 +697,10 @@ async fn probe(d: &WebDriver, page: &str) -> String {
     let v: Value = d
         .execute(
             r#"const bad = document.querySelectorAll('iframe, object, embed, frame, style, img, svg, details, input[autofocus], body[onload], [onerror], [onload], [onfocus], [onmouseover], [ontoggle], a[href^="javascript:" i]');
-               const scripts = [...document.scripts].filter(s => !s.src || !s.src.startsWith(location.origin + '/static/'));
+               // JSON-LD is a data block the browser never runs; it must still parse whole.
+               const data = [...document.scripts].filter(s => !s.src && s.type === 'application/ld+json');
+               data.forEach(s => JSON.parse(s.textContent));
+               const scripts = [...document.scripts].filter(s => !data.includes(s) && (!s.src || !s.src.startsWith(location.origin + '/static/')));
                return { xss: window.__xss === undefined ? null : String(window.__xss),
                         injected: [...bad].map(e => e.outerHTML.slice(0, 80)),
                         scripts: scripts.length,
