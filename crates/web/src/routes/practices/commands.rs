@@ -16,9 +16,11 @@
 use domain::revision::Transition;
 use domain::{Account, ComponentCode, Contact, Language, Practice, PracticeFields, Status};
 use serde::Deserialize;
-use store::{Actor, AttachmentInfo, AuditEntry, Revision};
+use store::{Actor, AttachmentInfo, Revision};
 
 use crate::AppState;
+pub(crate) use crate::routes::spiral::commands::audit;
+use crate::routes::spiral::commands::invalid;
 pub use crate::routes::spiral::commands::{Result, WriteError};
 
 /// Longest texts accepted, in characters.
@@ -29,13 +31,6 @@ pub const MAX_TEXT: usize = 20_000;
 pub const MAX_ITEMS: usize = 50;
 /// Largest attachment accepted, in bytes.
 pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
-
-fn invalid(field: &str, message: impl Into<String>) -> WriteError {
-    WriteError::Invalid {
-        field: field.to_string(),
-        message: message.into(),
-    }
-}
 
 /// A practice's content as written by a person: every field optional. Absent fields keep
 /// their value on a PATCH; an empty string or an empty list clears one. On a create, absent
@@ -271,28 +266,6 @@ fn may_write_content(who: &Account, fields: &PracticeFields) -> Result<()> {
         ));
     }
     Err(WriteError::Forbidden)
-}
-
-pub(crate) async fn audit(
-    state: &AppState,
-    who: &Account,
-    action: &str,
-    target: String,
-    detail: serde_json::Value,
-) -> Result<()> {
-    state
-        .store
-        .append_audit(&AuditEntry {
-            id: None,
-            at: state.clock.now(),
-            actor: Some(who.id),
-            actor_email: Some(who.email.to_string()),
-            action: action.into(),
-            target: Some(target),
-            detail,
-        })
-        .await?;
-    Ok(())
 }
 
 /// This node's index follows the write at once (other nodes follow the change log).

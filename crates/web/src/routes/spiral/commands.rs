@@ -54,7 +54,7 @@ impl From<WriteError> for ApiError {
 
 pub type Result<T> = std::result::Result<T, WriteError>;
 
-fn invalid(field: &str, message: impl Into<String>) -> WriteError {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> WriteError {
     WriteError::Invalid {
         field: field.to_string(),
         message: message.into(),
@@ -130,7 +130,7 @@ pub fn list(value: &str) -> Vec<String> {
         .collect()
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     who: &Account,
     action: &str,
