@@ -30,11 +30,8 @@ ensure_browser
 source scripts/pdf-tools.sh
 ensure_pdf_tools
 
+# The `cli` crate's default feature `pdf` turns on PDF (typst) in `web` and `render` for the
+# whole workspace build, so clippy above and the tests below cover the PDF code too.
 echo "== cargo test"
 cargo test --workspace --no-fail-fast
 
-# PDF (typst) is behind the cargo feature `pdf` of crates/render: lint and test it too.
-echo "== cargo clippy -p render --features pdf"
-cargo clippy -p render --features pdf --all-targets -- -D warnings
-echo "== cargo test -p render --features pdf"
-cargo test -p render --features pdf

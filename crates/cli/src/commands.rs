@@ -101,7 +101,33 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             crate::user::run(store.as_ref(), checked, &clock).await
         }
         Command::Backup { out } => crate::backup::run(&data_dir, database.as_deref(), &out).await,
-        Command::Export { format, what, out } => {
+        Command::Export {
+            format,
+            what,
+            theme,
+            commune,
+            q,
+            out,
+        } => {
+            let filtered = !theme.is_empty() || !commune.is_empty() || q.is_some();
+            if format == ExportFormat::Pdf {
+                if what.is_some() {
+                    return Err(Failure::Input(
+                        "--what: the PDF booklet holds practices; choose them with --theme, \
+                         --commune and --q"
+                            .into(),
+                    ));
+                }
+                let store = open().await?;
+                return crate::booklet::export(store, theme, commune, q, out.as_deref()).await;
+            }
+            if filtered {
+                return Err(Failure::Input(
+                    "--theme, --commune and --q choose the practices of the PDF booklet \
+                     (--format pdf); json and csv export the whole store"
+                        .into(),
+                ));
+            }
             let store = open().await?;
             export(store.as_ref(), format, what, out.as_deref()).await
         }
@@ -328,7 +354,7 @@ async fn export(
 ) -> Result<(), Failure> {
     let what = what.unwrap_or(match format {
         ExportFormat::Json => What::All,
-        ExportFormat::Csv => What::Practices,
+        ExportFormat::Csv | ExportFormat::Pdf => What::Practices,
     });
     let mut buffer: Vec<u8> = Vec::new();
     match format {
@@ -360,6 +386,8 @@ async fn export(
             serde_json::to_writer_pretty(&mut buffer, &doc).context("serialising the export")?;
             buffer.push(b'\n');
         }
+        // `run` hands the booklet to crate::booklet.
+        ExportFormat::Pdf => return Err(anyhow::anyhow!("the booklet has its own export").into()),
         ExportFormat::Csv => match what {
             What::Practices => {
                 ingest::csv_format::write_practices(&mut buffer, &store.practices().await?)
@@ -389,7 +417,7 @@ async fn export(
 }
 
 /// Writes a file whole or not at all: a temporary file beside it, renamed into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

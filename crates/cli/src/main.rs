@@ -1,6 +1,7 @@
 //! `zesummen`: the one binary. Serve the site; import, export, back up and migrate the store.
 
 mod backup;
+mod booklet;
 mod commands;
 mod demo;
 mod serve;
@@ -51,13 +52,23 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Export the whole store in the documented schema.
+    /// Export the whole store in the documented schema, or (`--format pdf`) the booklet of
+    /// the published practices that the search page shows for the filters.
     Export {
         #[arg(long, value_enum)]
         format: ExportFormat,
         /// What to export; json defaults to all, csv to practices.
         #[arg(long, value_enum)]
         what: Option<What>,
+        /// PDF booklet only: keep practices with this theme (repeatable).
+        #[arg(long)]
+        theme: Vec<String>,
+        /// PDF booklet only: keep practices of this commune (repeatable).
+        #[arg(long)]
+        commune: Vec<String>,
+        /// PDF booklet only: free-text search, as on the search page.
+        #[arg(long)]
+        q: Option<String>,
         /// Write to this file (atomically) instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -76,8 +87,9 @@ pub enum Command {
         /// (directly or through a proxy that terminates TLS).
         #[arg(long, env = "ZESUMMEN_SECURE_COOKIES")]
         secure_cookies: bool,
-        /// Days the change log keeps an entry; older ones are pruned every hour. A node that
-        /// was down for longer rebuilds its search index from the store when it comes back.
+        /// Days the change log keeps an entry, and the store a generated PDF; older ones are
+        /// pruned every hour. A node that was down for longer rebuilds its search index from
+        /// the store when it comes back; a pruned PDF is made again when asked for.
         #[arg(long, env = "ZESUMMEN_OUTBOX_RETENTION_DAYS", default_value_t = 7,
               value_parser = clap::value_parser!(u32).range(1..=3650))]
         outbox_retention_days: u32,
@@ -123,6 +135,8 @@ impl From<FormatArg> for domain::Format {
 pub enum ExportFormat {
     Json,
     Csv,
+    /// The booklet of practices (livret), laid out with typst.
+    Pdf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -224,6 +224,14 @@ pub async fn serve(
                     Ok(n) => eprintln!("change log: {n} entries older than the retention pruned"),
                     Err(e) => warn("pruning the change log", &e.into()),
                 }
+                // Generated PDFs are made again on demand; the same retention bounds them.
+                match store.prune_documents(clock.now() - retention).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        eprintln!("documents: {n} generated PDFs older than the retention pruned");
+                    }
+                    Err(e) => warn("pruning generated documents", &e.into()),
+                }
             }
         });
     }
@@ -232,6 +240,11 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", options.addr))?;
     eprintln!("zesummen is serving on http://{local}/");
+    // Long jobs (booklets): every node asks for them; each goes to exactly one node.
+    tokio::spawn(web::jobs::work(
+        state.clone(),
+        format!("{local} pid {}", std::process::id()),
+    ));
     web::serve(state, listener)
         .await
         .context("server stopped")?;

@@ -260,3 +260,63 @@ fn migrate_loads_the_codebook_once() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("0 practices"));
     }
 }
+
+/// `export --format pdf`: the booklet of a selection, written atomically to `--out`, read
+/// back with pdftotext (poppler-utils; scripts/pdf-tools.sh installs it).
+#[cfg(feature = "pdf")]
+#[test]
+fn export_pdf_writes_the_booklet_of_a_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &corpus_files());
+    let out = dir.path().join("livret-strassen.pdf");
+    let run = zesummen(dir.path())
+        .args([
+            "export",
+            "--format",
+            "pdf",
+            "--commune",
+            "Strassen",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(
+        run.status.success(),
+        "export failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8(text.stdout)
+        .unwrap()
+        .replace('\u{200B}', "");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("KUFIKA"), "a Strassen practice: {text}");
+    assert!(text.contains("Commune : Strassen"));
+    assert!(text.contains("3 pratiques"), "Strassen has three practices");
+    assert!(!text.contains("Equigaart"), "a Junglinster practice");
+    // No stray temporary file beside it.
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.path().extension().is_some_and(|x| x == "pdf")
+                || e.file_name().to_string_lossy().starts_with(".tmp")
+        })
+        .collect();
+    assert_eq!(files.len(), 1);
+
+    // Filters belong to the booklet only.
+    let run = zesummen(dir.path())
+        .args(["export", "--format", "csv", "--commune", "Strassen"])
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--commune"));
+}

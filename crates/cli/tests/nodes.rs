@@ -263,4 +263,58 @@ fn a_session_and_a_publication_on_node_a_reach_node_b() {
     assert_eq!(seen.status().as_u16(), 200, "anonymous sees it on B");
     let practice: serde_json::Value = serde_json::from_str(&seen.text().unwrap()).unwrap();
     assert_eq!(practice["status"].as_str(), Some("published"), "{practice}");
+
+    // Long jobs: booklets queued through B are claimed by the nodes' workers, each by
+    // exactly one node once, and what one node made downloads from the other.
+    if cfg!(feature = "pdf") {
+        booklets_are_made_once_and_served_by_both(&node_a, &node_b, &token);
+    }
+}
+
+fn booklets_are_made_once_and_served_by_both(node_a: &Node, node_b: &Node, token: &str) {
+    let mut jobs = Vec::new();
+    for query in [
+        "commune=Differdange",
+        "commune=Strassen",
+        "commune=Esch-sur-Alzette",
+    ] {
+        let (status, job) = send(
+            reqwest::Method::POST,
+            &format!("{}/api/v1/booklets?{query}", node_b.base),
+            token,
+            None,
+        );
+        assert_eq!(status, 202, "{query}: {job}");
+        jobs.push(job["id"].as_i64().expect("job id"));
+    }
+    let start = Instant::now();
+    for id in jobs {
+        let job = loop {
+            let (status, job) = send(
+                reqwest::Method::GET,
+                &format!("{}/api/v1/jobs/{id}", node_a.base),
+                token,
+                None,
+            );
+            assert_eq!(status, 200, "{job}");
+            if job["status"] == "done" || job["status"] == "failed" {
+                break job;
+            }
+            assert!(
+                start.elapsed() < Duration::from_mins(3),
+                "job {id} not done: {job}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert_eq!(job["status"], "done", "{job}");
+        assert_eq!(job["attempts"], 1, "claimed once: {job}");
+        let href = job["document"]["href"].as_str().expect("href");
+        for node in [node_a, node_b] {
+            let r = reqwest::blocking::get(format!("{}{href}", node.base)).expect("document");
+            assert_eq!(r.status().as_u16(), 200, "{href} on {}", node.base);
+            let bytes = r.bytes().unwrap();
+            assert!(bytes.starts_with(b"%PDF-"));
+            assert_eq!(job["document"]["bytes"], bytes.len());
+        }
+    }
 }

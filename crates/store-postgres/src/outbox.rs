@@ -3,7 +3,9 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
-use store::{Change, ChangeOp, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError};
+use store::{
+    Change, ChangeOp, Document, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError,
+};
 
 use crate::{db_while, unsigned};
 
@@ -228,4 +230,39 @@ pub(crate) async fn get_job(conn: &mut PgConnection, id: i64) -> Result<Option<J
     .await
     .map_err(db_while(format!("reading job {id}")))?;
     row.map(Row::job).transpose()
+}
+
+pub(crate) async fn put_document(conn: &mut PgConnection, d: &Document) -> Result<()> {
+    sqlx::query!(
+        "INSERT INTO documents (key, media_type, file_name, bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING",
+        d.key,
+        d.media_type,
+        d.file_name,
+        d.bytes,
+        d.created_at.trunc_subsecs(0)
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db_while(format!("keeping document {}", d.key)))?;
+    Ok(())
+}
+
+pub(crate) async fn document(conn: &mut PgConnection, key: &str) -> Result<Option<Document>> {
+    sqlx::query_as!(
+        Document,
+        "SELECT key, media_type, file_name, bytes, created_at FROM documents WHERE key = $1",
+        key
+    )
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_while(format!("reading document {key}")))
+}
+
+pub(crate) async fn prune_documents(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64> {
+    let done = sqlx::query!("DELETE FROM documents WHERE created_at < $1", before)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("pruning documents"))?;
+    Ok(done.rows_affected())
 }

@@ -39,8 +39,8 @@ use sqlx::{Row, SqliteConnection};
 use store::contribution::import_revision;
 use store::plan::{self, Existing, Lookups, PracticeWrite};
 use store::{
-    Change, CodebookVersion, Counts, CriteriaFilter, ImportSummary, Job, JobOutcome, NewRevision,
-    Result, Store, StoreError,
+    Change, CodebookVersion, Counts, CriteriaFilter, Document, ImportSummary, Job, JobOutcome,
+    NewRevision, Result, Store, StoreError,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -315,6 +315,18 @@ impl Store for SqliteStore {
 
     async fn job(&self, id: i64) -> Result<Option<Job>> {
         outbox::get_job(&mut *self.pool.acquire().await.map_err(db)?, id).await
+    }
+
+    async fn put_document(&self, document: &Document) -> Result<()> {
+        outbox::put_document(&mut *self.pool.acquire().await.map_err(db)?, document).await
+    }
+
+    async fn document(&self, key: &str) -> Result<Option<Document>> {
+        outbox::document(&mut *self.pool.acquire().await.map_err(db)?, key).await
+    }
+
+    async fn prune_documents(&self, before: DateTime<Utc>) -> Result<u64> {
+        outbox::prune_documents(&mut *self.pool.acquire().await.map_err(db)?, before).await
     }
 }
 

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
-use store::{Change, ChangeOp, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError};
+use store::{
+    Change, ChangeOp, Document, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError,
+};
 
 use crate::{db_while, get, json_text, time};
 
@@ -226,4 +228,52 @@ pub(crate) async fn get_job(conn: &mut SqliteConnection, id: i64) -> Result<Opti
     .await
     .map_err(db_while(format!("reading job {id}")))?;
     row.as_ref().map(job).transpose()
+}
+
+pub(crate) async fn put_document(conn: &mut SqliteConnection, d: &Document) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO documents (key, media_type, file_name, bytes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(&d.key)
+    .bind(&d.media_type)
+    .bind(&d.file_name)
+    .bind(&d.bytes)
+    .bind(time::utc(d.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_while(format!("keeping document {}", d.key)))?;
+    Ok(())
+}
+
+pub(crate) async fn document(conn: &mut SqliteConnection, key: &str) -> Result<Option<Document>> {
+    let row = sqlx::query(
+        "SELECT key, media_type, file_name, bytes, created_at FROM documents WHERE key = ?1",
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_while(format!("reading document {key}")))?;
+    row.map(|r| {
+        Ok(Document {
+            key: get(&r, 0)?,
+            media_type: get(&r, 1)?,
+            file_name: get(&r, 2)?,
+            bytes: get(&r, 3)?,
+            created_at: time::parse_utc(&get::<String>(&r, 4)?)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn prune_documents(
+    conn: &mut SqliteConnection,
+    before: DateTime<Utc>,
+) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM documents WHERE created_at < ?1")
+        .bind(time::utc(before))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_while("pruning documents"))?;
+    Ok(done.rows_affected())
 }

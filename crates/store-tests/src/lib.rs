@@ -86,6 +86,7 @@ macro_rules! conformance {
 
         $crate::conformance!(@one $fresh, story_outbox_follows_practice_writes);
         $crate::conformance!(@one $fresh, story_jobs);
+        $crate::conformance!(@one $fresh, story_documents);
         $crate::conformance!(@one $fresh, story_outbox_pruning);
 
         $crate::conformance!(@one $fresh, story_accounts_round_trip);
@@ -999,6 +1000,46 @@ pub async fn story_follower_misses_nothing(store: Arc<dyn Store>) {
         .collect();
     assert_eq!(all.len(), WRITERS * BATCHES * 3);
     assert_eq!(seen, all, "the follower missed changes");
+}
+
+/// Generated documents: kept whole under their key (binary bytes included), kept once, and
+/// pruned by age.
+pub async fn story_documents(store: &dyn Store) {
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let old = store::Document {
+        key: "booklet-0f3a".into(),
+        media_type: "application/pdf".into(),
+        file_name: "livret.pdf".into(),
+        bytes: bytes.clone(),
+        created_at: at(10),
+    };
+    assert_eq!(store.document(&old.key).await.unwrap(), None);
+    store.put_document(&old).await.unwrap();
+    assert_eq!(store.document(&old.key).await.unwrap().as_ref(), Some(&old));
+    // The same key again (another node made it too): the first one stays.
+    let again = store::Document {
+        bytes: b"%PDF-other".to_vec(),
+        created_at: at(12),
+        ..old.clone()
+    };
+    store.put_document(&again).await.unwrap();
+    assert_eq!(
+        store.document(&old.key).await.unwrap().unwrap().bytes,
+        bytes
+    );
+
+    let new = store::Document {
+        key: "fiche-77c1".into(),
+        file_name: "equigaart.pdf".into(),
+        bytes: b"%PDF-1.7 fiche".to_vec(),
+        created_at: at(20),
+        ..old.clone()
+    };
+    store.put_document(&new).await.unwrap();
+    assert_eq!(store.prune_documents(at(15)).await.unwrap(), 1);
+    assert_eq!(store.document(&old.key).await.unwrap(), None);
+    assert_eq!(store.document(&new.key).await.unwrap().as_ref(), Some(&new));
+    assert_eq!(store.prune_documents(at(15)).await.unwrap(), 0);
 }
 
 /// Jobs: queued in order, claimed by one worker each, finished once by their holder; a claim

@@ -291,6 +291,26 @@ pub trait Store: AccountStore + ContributionStore + SpiralStore + Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn job(&self, id: i64) -> Result<Option<Job>>;
+
+    /// Keeps a generated document under its key (the hash of what it was made from). A key
+    /// already kept is left as it is: the same input made the same document.
+    async fn put_document(&self, document: &Document) -> Result<()>;
+    async fn document(&self, key: &str) -> Result<Option<Document>>;
+    /// Deletes the documents made before `before`; returns how many. They are made again on
+    /// demand.
+    async fn prune_documents(&self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// A generated document (a PDF), kept so that every node can serve what one node made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The hash of what it was made from: the same key, the same bytes.
+    pub key: String,
+    pub media_type: String,
+    /// The name a download proposes (ASCII).
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// Why `worker` may not finish job `id`, given the job as the store holds it: every backend

@@ -5,7 +5,9 @@
 
 pub mod error;
 pub mod i18n;
+pub mod jobs;
 pub mod params;
+pub mod pdf;
 mod routes;
 pub mod session;
 pub mod state;
@@ -29,6 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::spiral::router())
         .merge(routes::practices::router())
         .merge(routes::login::router())
+        .merge(pdf::router())
+        .merge(jobs::router())
         .fallback(routes::pages::not_found)
         .with_state(state)
         // Forms and JSON bodies are small; uploads (codebooks) stay under 2 MiB.

@@ -145,16 +145,31 @@ pub struct ReportCriterion {
     pub group: String,
 }
 
+/// The booklet's input: its cover's words and its practices.
+#[derive(Serialize)]
+struct BookletInput<'a> {
+    #[serde(flatten)]
+    options: &'a BookletOptions,
+    practices: &'a [FicheData],
+}
+
 /// The booklet: a cover, contents by theme and by commune, one fiche per section, an index
 /// of communes. Practices print in the order given.
 pub fn booklet(practices: &[FicheData], options: &BookletOptions) -> Result<Vec<u8>, PdfError> {
-    #[derive(Serialize)]
-    struct Input<'a> {
-        #[serde(flatten)]
-        options: &'a BookletOptions,
-        practices: &'a [FicheData],
-    }
-    produce(Kind::Booklet, &Input { options, practices })
+    produce(Kind::Booklet, &BookletInput { options, practices })
+}
+
+/// The content key of [`booklet`]'s result for this input, in hex: equal keys, equal bytes.
+/// A store keeps booklets under it, so that a booklet one node made serves every node.
+pub fn booklet_key(practices: &[FicheData], options: &BookletOptions) -> Result<String, PdfError> {
+    let data = serialise(Kind::Booklet, &BookletInput { options, practices })?;
+    Ok(cache_key(Kind::Booklet, &data)
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        }))
 }
 
 /// One fiche, laid out as one section of the booklet.
@@ -249,11 +264,15 @@ fn cache_key(kind: Kind, data: &[u8]) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn produce(kind: Kind, input: &impl Serialize) -> Result<Vec<u8>, PdfError> {
-    let data = serde_json::to_vec(input).map_err(|source| PdfError::Data {
+fn serialise(kind: Kind, input: &impl Serialize) -> Result<Vec<u8>, PdfError> {
+    serde_json::to_vec(input).map_err(|source| PdfError::Data {
         kind: kind.name(),
         source,
-    })?;
+    })
+}
+
+fn produce(kind: Kind, input: &impl Serialize) -> Result<Vec<u8>, PdfError> {
+    let data = serialise(kind, input)?;
     let key = cache_key(kind, &data);
     if let Some(pdf) = CACHE.get(&key) {
         return Ok(pdf.as_ref().clone());

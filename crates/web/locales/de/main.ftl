@@ -103,3 +103,9 @@ workflow-history = Verlauf
 history-title = Verlauf
 notice-saved = Entwurf gespeichert.
 feed-practices = Neue Praktiken (Atom)
+
+# PDF downloads (cargo feature `pdf`)
+download-pdf-booklet = Diese Auswahl als PDF-Broschüre
+download-pdf-fiche = Diese Praxis als PDF
+download-pdf-synthesis = Diese Synthese als PDF
+booklet-query = Suche

@@ -332,3 +332,9 @@ revision-action-erase_contact = contact erased
 revision-action-import = imported
 revision-action-attach = document attached
 revision-action-detach = document removed
+
+# PDF downloads (cargo feature `pdf`)
+download-pdf-booklet = This selection as a PDF booklet
+download-pdf-fiche = This practice as PDF
+download-pdf-synthesis = This synthesis as PDF
+booklet-query = Search

@@ -332,3 +332,9 @@ revision-action-erase_contact = effacement d'un contact
 revision-action-import = import
 revision-action-attach = document joint
 revision-action-detach = document retiré
+
+# PDF downloads (cargo feature `pdf`)
+download-pdf-booklet = Cette sélection en livret PDF
+download-pdf-fiche = Cette fiche en PDF
+download-pdf-synthesis = Cette synthèse en PDF
+booklet-query = Recherche

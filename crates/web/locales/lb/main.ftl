@@ -33,3 +33,9 @@ workflow-history = Historique
 history-title = Historique
 notice-saved = Entworf gespäichert.
 feed-practices = Nei Praktiken (Atom)
+
+# PDF downloads (cargo feature `pdf`)
+download-pdf-booklet = Dës Auswiel als PDF-Broschür
+download-pdf-fiche = Dës Praxis als PDF
+download-pdf-synthesis = Dës Synthees als PDF
+booklet-query = Sich

@@ -92,8 +92,12 @@ async fn list_practices(
     Ok(Json(state.search.search(&sel.to_query())?))
 }
 
-/// Every published practice of a selection, in result order.
-async fn select_all(state: &AppState, sel: &Selection) -> Result<Vec<Practice>, ApiError> {
+/// Every published practice of a selection, in result order: what the CSV, the JSON and the
+/// PDF booklet of a search hold.
+pub(crate) async fn select_all(
+    state: &AppState,
+    sel: &Selection,
+) -> Result<Vec<Practice>, ApiError> {
     if sel.q.is_empty() && sel.filters.is_empty() {
         let all = state.store.practices().await?;
         return Ok(all
@@ -229,6 +233,7 @@ async fn openapi() -> impl IntoResponse {
     doc.merge(SessionDoc::openapi());
     doc.merge(crate::routes::practices::pages::ContributionDoc::openapi());
     doc.merge(crate::routes::practices::api::PracticeDoc::openapi());
+    doc.merge(crate::jobs::JobsDoc::openapi());
     Json(doc)
 }
 

@@ -266,6 +266,7 @@ struct ResultsPage {
     json_href: String,
     /// The Atom feed of the list's themes and communes.
     feed_href: String,
+    pdf_href: Option<String>,
 }
 
 fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<String, u64> {
@@ -354,6 +355,7 @@ fn results_page(
         json_href: download.href("/api/v1/practices"),
         feed_href: crate::routes::feeds::feed_selection(sel)
             .href(crate::routes::feeds::PRACTICES_FEED),
+        pdf_href: crate::pdf::href(download.href("/livret.pdf")),
         lang: lang.clone(),
         languages: LANGUAGES,
     };
@@ -432,6 +434,7 @@ struct PracticePage {
     workflow: Option<Workflow>,
     attachments: Vec<AttachmentView>,
     json_ld: crate::structured_data::JsonLd,
+    pdf_href: Option<String>,
 }
 
 /// A published practice, or `None` (drafts are invisible to the public).
@@ -451,6 +454,7 @@ fn website_href(site: &str) -> String {
     }
 }
 
+/// `/pratiques/{id}`, and `/pratiques/{id}.pdf` (the router cannot split a segment).
 async fn practice_page(
     State(state): State<AppState>,
     lang: Lang,
@@ -459,6 +463,9 @@ async fn practice_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    if let Some(id) = id.strip_suffix(".pdf") {
+        return crate::pdf::practice_pdf(&state, &lang, id).await;
+    }
     show_practice(&state, &lang, &viewer, &headers, &id, None, raw.as_deref()).await
 }
 
@@ -607,6 +614,7 @@ async fn show_practice(
         nav: AccountNav::of(viewer),
         workflow,
         attachments,
+        pdf_href: crate::pdf::href(format!("/pratiques/{}.pdf", p.id)),
         lang: lang.clone(),
         languages: LANGUAGES,
         p: p.clone(),

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub store: Arc<dyn Store>,
+    /// The server's state: tests run its job worker by hand (`web::jobs::run_one`).
+    pub state: web::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -146,7 +148,7 @@ pub async fn spawn_app() -> TestApp {
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .expect("bind");
-    tokio::spawn(web::serve(state, listener));
+    tokio::spawn(web::serve(state.clone(), listener));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -155,6 +157,7 @@ pub async fn spawn_app() -> TestApp {
         addr,
         client,
         store,
+        state,
         _dir: dir,
     }
 }

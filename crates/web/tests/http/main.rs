@@ -2,6 +2,8 @@
 
 mod contribution_pages;
 mod helpers;
+#[cfg(feature = "pdf")]
+mod pdf;
 mod practices;
 mod publishing;
 mod spiral;
@@ -268,4 +270,22 @@ async fn security_headers_on_every_page() {
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("referrer-policy"));
     }
+}
+
+/// A build without the `pdf` feature says so, and its pages offer no PDF.
+#[cfg(not(feature = "pdf"))]
+#[tokio::test]
+async fn without_the_pdf_feature_pdf_addresses_answer_501() {
+    let app = spawn_app().await;
+    for path in [
+        "/livret.pdf",
+        "/pratiques/1.pdf",
+        "/spiral/plateformes/1/synthese.pdf",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status().as_u16(), 501, "{path}");
+        assert!(r.text().await.unwrap().contains("feature `pdf`"));
+    }
+    let (_, page) = app.html("/communes/Strassen").await;
+    assert!(!page.contains(".pdf"));
 }

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
             "/spiral/plateformes/{id}/synthese/impression",
             get(print_page),
         )
+        .route("/spiral/plateformes/{id}/synthese.pdf", get(synthesis_pdf))
         .route("/spiral/groupes/{id}", get(group_page))
         .route("/spiral/criteres", get(criteria_page))
         .route("/spiral/criteres/{id}", get(criterion_page))
@@ -776,6 +777,7 @@ struct SynthesisPage {
     groups_table: Vec<CountRow>,
     print_href: String,
     json_href: String,
+    pdf_href: Option<String>,
 }
 
 async fn synthesis_page(
@@ -916,6 +918,7 @@ async fn synthesis_page(
         groups_chart,
         groups_table,
         print_href: format!("{base}/impression"),
+        pdf_href: crate::pdf::href(format!("{base}.pdf")),
         json_href: format!("/api/v1/spiral/platforms/{id}/synthesis"),
         dimension_chart,
         questions,
@@ -930,6 +933,8 @@ async fn synthesis_page(
 /// The print report: every criterion grouped by dimension and component, then by question.
 pub struct PrintDimension {
     pub title: String,
+    /// The dimension's letter, or [`UNCLASSIFIED`].
+    pub code: String,
     pub count: u64,
     pub components: Vec<PrintComponent>,
 }
@@ -942,6 +947,73 @@ pub struct PrintComponent {
 
 /// component → question (by position) → criteria.
 type ComponentTree = BTreeMap<String, BTreeMap<usize, Vec<Criterion>>>;
+
+/// Every criterion of a platform by dimension and component, then by question: the body of
+/// the print report and of its PDF.
+async fn print_dimensions(
+    state: &AppState,
+    p: &Platform,
+    questions: &[(String, String)],
+    labels: &Labels,
+) -> Result<Vec<PrintDimension>, store::StoreError> {
+    let criteria = state
+        .store
+        .criteria(&CriteriaFilter {
+            platform: Some(p.name.clone()),
+            ..CriteriaFilter::default()
+        })
+        .await?;
+    // dimension → component → question → criteria, in codebook and question order.
+    let mut tree: BTreeMap<(bool, String), ComponentTree> = BTreeMap::new();
+    for c in criteria {
+        let component = c
+            .component
+            .as_ref()
+            .map_or_else(|| UNCLASSIFIED.to_string(), |x| x.component().to_string());
+        let dimension = component.get(..1).unwrap_or(UNCLASSIFIED).to_string();
+        let qi = questions
+            .iter()
+            .position(|(q, _)| *q == c.question)
+            .unwrap_or(usize::MAX);
+        tree.entry((dimension == UNCLASSIFIED, dimension))
+            .or_default()
+            .entry(component)
+            .or_default()
+            .entry(qi)
+            .or_default()
+            .push(c);
+    }
+    Ok(tree
+        .into_iter()
+        .map(|((_, d), comps)| {
+            let components: Vec<PrintComponent> = comps
+                .into_iter()
+                .map(|(code, by_q)| {
+                    let questions: Vec<(String, Vec<Criterion>)> = by_q
+                        .into_iter()
+                        .map(|(qi, list)| {
+                            let label = questions
+                                .get(qi)
+                                .map_or_else(|| list[0].question.clone(), |(_, l)| l.clone());
+                            (label, list)
+                        })
+                        .collect();
+                    PrintComponent {
+                        title: labels.describe(&code),
+                        count: questions.iter().map(|(_, l)| l.len() as u64).sum(),
+                        questions,
+                    }
+                })
+                .collect();
+            PrintDimension {
+                title: labels.describe(&d),
+                code: d,
+                count: components.iter().map(|c| c.count).sum(),
+                components,
+            }
+        })
+        .collect())
+}
 
 #[derive(Template)]
 #[template(path = "spiral/print.html")]
@@ -977,63 +1049,9 @@ async fn print_page(
         .map_err(internal(&lang))?;
     let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
     let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
-    let criteria = state
-        .store
-        .criteria(&CriteriaFilter {
-            platform: Some(p.name.clone()),
-            ..CriteriaFilter::default()
-        })
+    let dimensions = print_dimensions(&state, &p, &questions, &labels)
         .await
         .map_err(internal(&lang))?;
-    // dimension → component → question → criteria, in codebook and question order.
-    let mut tree: BTreeMap<(bool, String), ComponentTree> = BTreeMap::new();
-    for c in criteria {
-        let component = c
-            .component
-            .as_ref()
-            .map_or_else(|| UNCLASSIFIED.to_string(), |x| x.component().to_string());
-        let dimension = component.get(..1).unwrap_or(UNCLASSIFIED).to_string();
-        let qi = questions
-            .iter()
-            .position(|(q, _)| *q == c.question)
-            .unwrap_or(usize::MAX);
-        tree.entry((dimension == UNCLASSIFIED, dimension))
-            .or_default()
-            .entry(component)
-            .or_default()
-            .entry(qi)
-            .or_default()
-            .push(c);
-    }
-    let dimensions = tree
-        .into_iter()
-        .map(|((_, d), comps)| {
-            let components: Vec<PrintComponent> = comps
-                .into_iter()
-                .map(|(code, by_q)| {
-                    let questions: Vec<(String, Vec<Criterion>)> = by_q
-                        .into_iter()
-                        .map(|(qi, list)| {
-                            let label = questions
-                                .get(qi)
-                                .map_or_else(|| list[0].question.clone(), |(_, l)| l.clone());
-                            (label, list)
-                        })
-                        .collect();
-                    PrintComponent {
-                        title: labels.describe(&code),
-                        count: questions.iter().map(|(_, l)| l.len() as u64).sum(),
-                        questions,
-                    }
-                })
-                .collect();
-            PrintDimension {
-                title: labels.describe(&d),
-                count: components.iter().map(|c| c.count).sum(),
-                components,
-            }
-        })
-        .collect();
     let dimension_chart = render::charts::dimensions(
         &s,
         &chart_labels(
@@ -1067,6 +1085,147 @@ async fn print_page(
         languages: LANGUAGES,
     };
     render(&lang, &page)
+}
+
+/// The print report as PDF, with the synthesis page's charts: criteria per dimension, groups
+/// side by side, and the components of each dimension.
+#[cfg(feature = "pdf")]
+async fn synthesis_pdf(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    use render::pdf as doc;
+
+    let id = id_of(&lang, &id)?;
+    let p = state
+        .store
+        .platform(id)
+        .await
+        .map_err(internal(&lang))?
+        .ok_or_else(|| PageError::not_found(&lang))?;
+    let questions = question_labels(&state, &lang)
+        .await
+        .map_err(internal(&lang))?;
+    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
+    let dimensions = print_dimensions(&state, &p, &questions, &labels)
+        .await
+        .map_err(internal(&lang))?;
+    let chart_err = |e: render::ChartError| PageError::internal(&lang, e);
+    let dimensions_title = lang.with("spiral-chart-dimensions-of", "name", &p.name);
+    let dimensions_chart = render::charts::dimensions(
+        &s,
+        &chart_labels(&lang, dimensions_title.clone(), &questions),
+    )
+    .map_err(chart_err)?;
+    let groups_chart = render::charts::groups(
+        &s,
+        None,
+        &chart_labels(&lang, lang.t("spiral-chart-groups"), &questions),
+    )
+    .map_err(chart_err)?;
+    let row = |r: CountRow| doc::CountRow {
+        label: r.label,
+        counts: r.counts,
+        total: r.total,
+    };
+    let known = s.dimensions();
+    let mut report_dimensions = Vec::with_capacity(dimensions.len());
+    for d in dimensions {
+        let chart = if d.code != UNCLASSIFIED && known.contains(&d.code) {
+            let title = lang.with("spiral-chart-components-of", "name", &d.title);
+            Some(
+                render::charts::components(&s, &d.code, &chart_labels(&lang, title, &questions))
+                    .map_err(chart_err)?,
+            )
+        } else {
+            None
+        };
+        report_dimensions.push(doc::ReportDimension {
+            title: d.title,
+            count: d.count,
+            chart,
+            components: d
+                .components
+                .into_iter()
+                .map(|c| doc::ReportComponent {
+                    title: c.title,
+                    count: c.count,
+                    questions: c
+                        .questions
+                        .into_iter()
+                        .map(|(label, list)| doc::ReportQuestion {
+                            label,
+                            criteria: list
+                                .into_iter()
+                                .map(|x| doc::ReportCriterion {
+                                    text: x.text,
+                                    expressions: x.expressions,
+                                    group: x.group,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    let report = doc::SynthesisReport {
+        lang: lang.code().to_string(),
+        title: format!("{} — {}", lang.t("spiral-synthesis"), p.name),
+        generated: lang.with(
+            "spiral-generated",
+            "date",
+            &state.clock.now().format("%Y-%m-%d").to_string(),
+        ),
+        total_label: lang.t("spiral-total"),
+        groups_heading: lang.t("spiral-groups"),
+        totals: doc::CountTable {
+            first_col: lang.t("criteria-col-question"),
+            rows: vec![row(count_row(
+                lang.t("spiral-total"),
+                String::new(),
+                &s.totals,
+                &questions,
+            ))],
+        },
+        groups: doc::CountTable {
+            first_col: lang.t("spiral-group"),
+            rows: s
+                .groups
+                .iter()
+                .map(|(name, g)| {
+                    row(count_row(
+                        name.clone(),
+                        String::new(),
+                        &g.totals,
+                        &questions,
+                    ))
+                })
+                .collect(),
+        },
+        dimensions_table: doc::CountTable {
+            first_col: lang.t("spiral-dimension"),
+            rows: dimension_table(&s, &labels, &questions, dimensions_title)
+                .rows
+                .into_iter()
+                .map(row)
+                .collect(),
+        },
+        questions: questions.into_iter().map(|(_, l)| l).collect(),
+        dimensions_chart,
+        groups_chart,
+        dimensions: report_dimensions,
+    };
+    let pdf = crate::pdf::lay_out(&lang, move || doc::synthesis(&report)).await?;
+    Ok(crate::pdf::pdf_response(pdf, &format!("synthese-{id}.pdf")))
+}
+
+#[cfg(not(feature = "pdf"))]
+#[allow(clippy::unused_async)] // a handler's signature
+async fn synthesis_pdf(Path(_): Path<String>) -> Response {
+    crate::pdf::unavailable()
 }
 
 // ---------------------------------------------------------------- statistics
