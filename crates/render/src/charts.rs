@@ -64,7 +64,17 @@ fn bar_chart(
             s
         })
         .collect();
+    let most = series_list
+        .iter()
+        .flat_map(|s| s.data.iter().copied())
+        .fold(0.0_f32, f32::max);
     let mut chart = BarChart::new(series_list, x);
+    // Counts are whole: ticks at whole steps, with room above the tallest bar for its label.
+    if let Some(y) = chart.y_axis_configs.first_mut() {
+        let (splits, top) = count_axis(most);
+        y.axis_split_number = splits;
+        y.axis_max = Some(top);
+    }
     chart.width = WIDTH;
     chart.height = HEIGHT;
     chart.title_text.clone_from(&labels.title);
@@ -82,6 +92,15 @@ fn bar_chart(
         chart: name.to_string(),
         message: e.to_string(),
     })
+}
+
+/// A count axis for bars up to `most`: whole steps (1, 2, 3, …), at most 5 of them, and a
+/// top above `most` (charts-rs honours a maximum only above the data).
+fn count_axis(most: f32) -> (usize, f32) {
+    let top = most.ceil() as usize + 1;
+    let step = top.div_ceil(5).max(1);
+    let splits = top.div_ceil(step);
+    (splits, (step * splits) as f32)
 }
 
 fn values(tally: Option<&Tally>, keys: &[String]) -> Vec<f32> {
@@ -258,5 +277,22 @@ mod tests {
         let svg = tally("months", &s.totals, &labels()).unwrap();
         xml_ok(&svg);
         assert!(has_text(&svg, "WB"));
+    }
+
+    #[test]
+    fn count_axes_step_by_whole_numbers_above_the_tallest_bar() {
+        for (most, expected) in [
+            (0.0, (1, 1.0)),
+            (2.0, (3, 3.0)),
+            (7.0, (4, 8.0)),
+            (11.0, (4, 12.0)),
+            (36.0, (5, 40.0)),
+            (1000.0, (5, 1005.0)),
+        ] {
+            assert_eq!(count_axis(most), expected, "{most}");
+            let (splits, top) = expected;
+            assert!(top > most);
+            assert_eq!((top as usize) % splits, 0, "whole steps for {most}");
+        }
     }
 }
