@@ -3,8 +3,10 @@
 //! (`/spiral/plateformes/{id}/synthese.pdf`). typst lays them out in `render::pdf`, behind the
 //! cargo feature `pdf`; without it these addresses answer 501 and the pages link to none.
 //!
-//! Layout takes CPU time (about a second for the demo booklet), so it runs on the blocking
-//! pool, never on a request thread; `render::pdf` caches results by content.
+//! Layout takes CPU time (0.4 s for the demo booklet in a release build, 9 s for a thousand
+//! fiches), so it runs on the blocking pool, never on a request thread, at most one layout per
+//! core at a time; `render::pdf` caches results by content, and booklets are kept in the store
+//! for every node.
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -56,15 +58,45 @@ pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
         .into_response()
 }
 
-/// Runs a layout on the blocking pool.
+/// How many layouts a node runs at once: one per core, at most 4. A booklet of a thousand
+/// fiches holds a core for seconds and about a GiB of memory, so the others wait their turn
+/// rather than exhaust the node.
+#[cfg(feature = "pdf")]
+static LAYOUTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        std::sync::Arc::new(tokio::sync::Semaphore::new(cores.min(4)))
+    });
+
+/// Runs a layout on the blocking pool once a layout slot is free. The slot goes with the
+/// work, so a request given up while its layout runs still counts until the layout ends.
+#[cfg(feature = "pdf")]
+async fn run_layout<F>(work: F) -> Result<Vec<u8>, String>
+where
+    F: FnOnce() -> Result<Vec<u8>, render::pdf::PdfError> + Send + 'static,
+{
+    let slot = LAYOUTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())
+}
+
+/// Runs a layout off the request thread (see [`run_layout`]).
 #[cfg(feature = "pdf")]
 pub async fn lay_out<F>(lang: &Lang, work: F) -> Result<Vec<u8>, PageError>
 where
     F: FnOnce() -> Result<Vec<u8>, render::pdf::PdfError> + Send + 'static,
 {
-    tokio::task::spawn_blocking(work)
+    run_layout(work)
         .await
-        .map_err(|e| PageError::internal(lang, e))?
         .map_err(|e| PageError::internal(lang, e))
 }
 
@@ -153,9 +185,8 @@ pub async fn booklet_document(
     if let Some(doc) = state.store.document(&key).await? {
         return Ok((doc, count));
     }
-    let bytes = tokio::task::spawn_blocking(move || render::pdf::booklet(&fiches, &options))
+    let bytes = run_layout(move || render::pdf::booklet(&fiches, &options))
         .await
-        .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
     let doc = store::Document {
         key,
