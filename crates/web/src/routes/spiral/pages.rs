@@ -933,7 +933,8 @@ async fn synthesis_page(
 /// The print report: every criterion grouped by dimension and component, then by question.
 pub struct PrintDimension {
     pub title: String,
-    /// The dimension's letter, or [`UNCLASSIFIED`].
+    /// The dimension's letter, or [`UNCLASSIFIED`]. Only the PDF report reads it.
+    #[cfg_attr(not(feature = "pdf"), allow(dead_code))]
     pub code: String,
     pub count: u64,
     pub components: Vec<PrintComponent>,
