@@ -949,6 +949,43 @@ pub struct PrintComponent {
 /// component → question (by position) → criteria.
 type ComponentTree = BTreeMap<String, BTreeMap<usize, Vec<Criterion>>>;
 
+/// What the print report and its PDF are made of: the platform, the labels, its synthesis and
+/// every criterion by dimension and component.
+struct PrintInputs {
+    id: i64,
+    p: Platform,
+    questions: Vec<(String, String)>,
+    labels: Labels,
+    s: Synthesis,
+    dimensions: Vec<PrintDimension>,
+}
+
+impl PrintInputs {
+    async fn load(state: &AppState, lang: &Lang, raw_id: &str) -> Result<Self, PageError> {
+        let id = id_of(lang, raw_id)?;
+        let p = state
+            .store
+            .platform(id)
+            .await
+            .map_err(internal(lang))?
+            .ok_or_else(|| PageError::not_found(lang))?;
+        let questions = question_labels(state, lang).await.map_err(internal(lang))?;
+        let labels = Labels::load(state, lang).await.map_err(internal(lang))?;
+        let s = synthesis(state, id, None).await.map_err(internal(lang))?;
+        let dimensions = print_dimensions(state, &p, &questions, &labels)
+            .await
+            .map_err(internal(lang))?;
+        Ok(Self {
+            id,
+            p,
+            questions,
+            labels,
+            s,
+            dimensions,
+        })
+    }
+}
+
 /// Every criterion of a platform by dimension and component, then by question: the body of
 /// the print report and of its PDF.
 async fn print_dimensions(
@@ -1038,21 +1075,14 @@ async fn print_page(
     lang: Lang,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
-    let p = state
-        .store
-        .platform(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
-    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
-    let dimensions = print_dimensions(&state, &p, &questions, &labels)
-        .await
-        .map_err(internal(&lang))?;
+    let PrintInputs {
+        id,
+        p,
+        questions,
+        labels,
+        s,
+        dimensions,
+    } = PrintInputs::load(&state, &lang, &id).await?;
     let dimension_chart = render::charts::dimensions(
         &s,
         &chart_labels(
@@ -1098,21 +1128,14 @@ async fn synthesis_pdf(
 ) -> Result<Response, PageError> {
     use render::pdf as doc;
 
-    let id = id_of(&lang, &id)?;
-    let p = state
-        .store
-        .platform(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
-    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
-    let dimensions = print_dimensions(&state, &p, &questions, &labels)
-        .await
-        .map_err(internal(&lang))?;
+    let PrintInputs {
+        id,
+        p,
+        questions,
+        labels,
+        s,
+        dimensions,
+    } = PrintInputs::load(&state, &lang, &id).await?;
     let chart_err = |e: render::ChartError| PageError::internal(&lang, e);
     let dimensions_title = lang.with("spiral-chart-dimensions-of", "name", &p.name);
     let dimensions_chart = render::charts::dimensions(
