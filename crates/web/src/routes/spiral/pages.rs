@@ -170,13 +170,7 @@ async fn platform_page(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
-    let p = state
-        .store
-        .platform(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
+    let (id, p) = platform_of(&state, &lang, &id).await?;
     let questions = question_labels(&state, &lang)
         .await
         .map_err(internal(&lang))?;
@@ -786,13 +780,7 @@ async fn synthesis_page(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
-    let p = state
-        .store
-        .platform(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
+    let (id, p) = platform_of(&state, &lang, &id).await?;
     let params: BTreeMap<String, String> =
         form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
             .into_owned()
@@ -949,6 +937,22 @@ pub struct PrintComponent {
 /// component → question (by position) → criteria.
 type ComponentTree = BTreeMap<String, BTreeMap<usize, Vec<Criterion>>>;
 
+/// The platform a page's `{id}` names, with its id: 404 when the id is malformed or unknown.
+async fn platform_of(
+    state: &AppState,
+    lang: &Lang,
+    raw_id: &str,
+) -> Result<(i64, Platform), PageError> {
+    let id = id_of(lang, raw_id)?;
+    let p = state
+        .store
+        .platform(id)
+        .await
+        .map_err(internal(lang))?
+        .ok_or_else(|| PageError::not_found(lang))?;
+    Ok((id, p))
+}
+
 /// What the print report and its PDF are made of: the platform, the labels, its synthesis and
 /// every criterion by dimension and component.
 struct PrintInputs {
@@ -962,13 +966,7 @@ struct PrintInputs {
 
 impl PrintInputs {
     async fn load(state: &AppState, lang: &Lang, raw_id: &str) -> Result<Self, PageError> {
-        let id = id_of(lang, raw_id)?;
-        let p = state
-            .store
-            .platform(id)
-            .await
-            .map_err(internal(lang))?
-            .ok_or_else(|| PageError::not_found(lang))?;
+        let (id, p) = platform_of(state, lang, raw_id).await?;
         let questions = question_labels(state, lang).await.map_err(internal(lang))?;
         let labels = Labels::load(state, lang).await.map_err(internal(lang))?;
         let s = synthesis(state, id, None).await.map_err(internal(lang))?;
