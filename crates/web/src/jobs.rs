@@ -234,7 +234,6 @@ pub async fn work(state: AppState, worker: String) {
             Ok(false) => tokio::time::sleep(POLL).await,
             Err(e) => {
                 tracing::warn!(worker, error = %e, "job worker");
-                eprintln!("warning: job worker: {e}");
                 tokio::time::sleep(POLL).await;
             }
         }
