@@ -78,6 +78,9 @@ pub struct Batch {
     pub platforms: Vec<Platform>,
     pub groups: Vec<HomogeneousGroup>,
     pub criteria: Vec<Criterion>,
+    /// The line of each criterion in its file, in the order of `criteria`; empty when the
+    /// format does not tell (JSON). Warnings about a criterion name it.
+    pub criterion_lines: Vec<u32>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -90,6 +93,7 @@ impl Batch {
             platforms: Vec::new(),
             groups: Vec::new(),
             criteria: Vec::new(),
+            criterion_lines: Vec::new(),
             warnings: Vec::new(),
         }
     }

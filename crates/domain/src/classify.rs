@@ -1,12 +1,16 @@
 //! Classification suggestions for a criterion: which components its words point to.
 //!
-//! Two sources, both explainable to a facilitator: criteria of the same platform already
-//! classified that share words with this one (the group's own vocabulary), and the codebook's
-//! labels and descriptions. No stemmer exists for every language here, so words compare by
+//! Three sources, each explainable to a facilitator: the concepts of the scheme the criterion
+//! names (each maps to components), criteria already classified that share words with this
+//! one (the platform's own first, then every platform's), and the codebook's labels and
+//! descriptions. No stemmer exists for every language here, so words compare by
 //! their folded first four letters ("seule" ~ "seul", "isolées" ~ "isolement").
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
+use crate::concepts::{ConceptScheme, Tag};
 use crate::spiral::{Codebook, Criterion};
 use crate::text::fold;
 
@@ -22,52 +26,199 @@ fn stems(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Up to `limit` component codes (three characters), best first.
+/// Why a component is suggested, for the facilitator to judge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The criterion names a concept of the scheme that maps to the component.
+    Concept { concept: String, words: Vec<String> },
+    /// A classified criterion shares words with this one.
+    Criterion {
+        id: Option<i64>,
+        text: String,
+        same_platform: bool,
+    },
+    /// The component's codebook label or description shares words with the criterion.
+    Codebook,
+}
+
+/// A component the criterion's concepts point to, with the concept as its reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hint {
+    /// A component code (`A05`); a dimension letter stands for its `X00`.
+    pub component: String,
+    pub weight: f32,
+    pub concept: String,
+    pub words: Vec<String>,
+}
+
+/// The components of a criterion's concepts: each concept's weight is shared among the
+/// components it maps to.
+pub fn concept_hints(scheme: &ConceptScheme, tags: &[Tag]) -> Vec<Hint> {
+    let mut out = Vec::new();
+    for tag in tags {
+        let Some(c) = scheme.get(&tag.concept) else {
+            continue;
+        };
+        if c.components.is_empty() {
+            continue;
+        }
+        let share = tag.weight / c.components.len() as f32;
+        for code in &c.components {
+            let component = if code.len() == 1 {
+                format!("{code}00")
+            } else {
+                code.clone()
+            };
+            out.push(Hint {
+                component,
+                weight: share,
+                concept: c.id.clone(),
+                words: tag.words.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A suggested component, its score and its reasons, strongest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub code: String,
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+/// Per shared word with a criterion of the same platform: how this platform reads its words.
+const SAME_PLATFORM: f32 = 2.0;
+/// Per shared word with a criterion of another platform: a new platform is not cold.
+const OTHER_PLATFORM: f32 = 1.0;
+/// Per shared word with a codebook label or description.
+const CODEBOOK: f32 = 1.0;
+/// Per unit of a concept's weight (about 0.7 for one mention, more for several).
+const CONCEPT: f32 = 3.0;
+/// At most this many reasons of one kind per suggestion.
+const MAX_REASONS: usize = 3;
+
+/// Up to `limit` components (three characters) for `criterion`, best first, each with its
+/// score and reasons. Three sources, all explainable: the concepts the criterion names
+/// (`hints`), classified criteria sharing its words (those of its own platform weigh double),
+/// and the codebook's labels and descriptions.
+pub fn suggestions(
+    criterion: &Criterion,
+    classified: &[Criterion],
+    codebook: Option<&Codebook>,
+    hints: &[Hint],
+    limit: usize,
+) -> Vec<Suggestion> {
+    let mut words = stems(&criterion.text);
+    if let Some(p) = &criterion.proposition {
+        words.extend(stems(p));
+    }
+    let mut scores: BTreeMap<String, (f32, Vec<Reason>)> = BTreeMap::new();
+    let mut add = |code: &str, score: f32, reason: Reason| {
+        let entry = scores.entry(code.to_string()).or_insert((0.0, Vec::new()));
+        entry.0 += score;
+        let same_kind = entry
+            .1
+            .iter()
+            .filter(|r| std::mem::discriminant(*r) == std::mem::discriminant(&reason))
+            .count();
+        if same_kind < MAX_REASONS && !entry.1.contains(&reason) {
+            entry.1.push(reason);
+        }
+    };
+    for h in hints {
+        if let Some(code) = h.component.get(..3) {
+            add(
+                code,
+                CONCEPT * h.weight,
+                Reason::Concept {
+                    concept: h.concept.clone(),
+                    words: h.words.clone(),
+                },
+            );
+        }
+    }
+    if !words.is_empty() {
+        // A word most criteria share ("avoir", "plus") says little: shared words weigh by
+        // their rarity among the classified criteria (inverse document frequency).
+        let texts: Vec<BTreeSet<String>> = classified.iter().map(|o| stems(&o.text)).collect();
+        let n = texts.len() as f32 + 1.0;
+        let rarity = |w: &String| -> f32 {
+            let df = texts.iter().filter(|t| t.contains(w)).count() as f32;
+            (n / (df + 0.5)).ln().max(0.0)
+        };
+        for (other, other_words) in classified.iter().zip(&texts) {
+            if other.id.is_some() && other.id == criterion.id {
+                continue;
+            }
+            let Some(code) = &other.component else {
+                continue;
+            };
+            let shared: f32 = other_words.intersection(&words).map(rarity).sum();
+            if shared > 0.0 {
+                let same_platform = other.platform == criterion.platform;
+                let weight = if same_platform {
+                    SAME_PLATFORM
+                } else {
+                    OTHER_PLATFORM
+                };
+                add(
+                    code.component(),
+                    weight * shared,
+                    Reason::Criterion {
+                        id: other.id,
+                        text: other.text.clone(),
+                        same_platform,
+                    },
+                );
+            }
+        }
+        if let Some(codebook) = codebook {
+            for e in codebook.entries.iter().filter(|e| e.level == "component") {
+                let text = [&e.label_fr, &e.label_en, &e.description_en]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let shared: f32 = stems(&text).intersection(&words).map(rarity).sum();
+                if shared > 0.0 {
+                    add(&e.code, CODEBOOK * shared, Reason::Codebook);
+                }
+            }
+        }
+    }
+    let mut ranked: Vec<Suggestion> = scores
+        .into_iter()
+        .map(|(code, (score, reasons))| Suggestion {
+            code,
+            score,
+            reasons,
+        })
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    ranked.truncate(limit);
+    ranked
+}
+
+/// Up to `limit` component codes (three characters), best first, from classified criteria
+/// and the codebook alone.
 pub fn suggest(
     criterion: &Criterion,
     classified: &[Criterion],
     codebook: Option<&Codebook>,
     limit: usize,
 ) -> Vec<String> {
-    let mut words = stems(&criterion.text);
-    if let Some(p) = &criterion.proposition {
-        words.extend(stems(p));
-    }
-    if words.is_empty() {
-        return Vec::new();
-    }
-    let mut scores: BTreeMap<String, u32> = BTreeMap::new();
-    for other in classified {
-        if other.id.is_some() && other.id == criterion.id {
-            continue;
-        }
-        let Some(code) = &other.component else {
-            continue;
-        };
-        let shared = stems(&other.text).intersection(&words).count() as u32;
-        if shared > 0 {
-            // A neighbour's classification weighs more than a codebook label: it is how this
-            // platform reads its own words.
-            *scores.entry(code.component().to_string()).or_default() += 2 * shared;
-        }
-    }
-    if let Some(codebook) = codebook {
-        for e in codebook.entries.iter().filter(|e| e.level == "component") {
-            let text = [&e.label_fr, &e.label_en, &e.description_en]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" ");
-            let shared = stems(&text).intersection(&words).count() as u32;
-            if shared > 0 {
-                *scores.entry(e.code.clone()).or_default() += shared;
-            }
-        }
-    }
-    let mut ranked: Vec<(String, u32)> = scores.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.into_iter().take(limit).map(|(c, _)| c).collect()
+    suggestions(criterion, classified, codebook, &[], limit)
+        .into_iter()
+        .map(|s| s.code)
+        .collect()
 }
 
 #[cfg(test)]

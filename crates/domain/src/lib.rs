@@ -9,8 +9,12 @@ pub mod batch;
 pub mod classify;
 pub mod clock;
 pub mod communes;
+pub mod concepts;
+pub mod id;
+pub mod limits;
 pub mod practice;
 pub mod revision;
+pub mod rules;
 pub mod spiral;
 pub mod synthesis;
 pub mod text;
@@ -19,6 +23,10 @@ pub use account::{Account, AccountError, Email, Password, Role};
 pub use action::{ActionStatus, Evaluation, Indicator, IndicatorError, PilotAction};
 pub use batch::{Batch, Diagnostic, Format};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use id::{
+    AccountId, ActionId, AttachmentId, CriterionId, GroupId, IdError, IndicatorId, PlatformId,
+    PracticeId,
+};
 pub use practice::{Contact, Language, Practice, PracticeFields, PracticeRecord, Source, Status};
 pub use revision::{FieldChange, Transition, TransitionError};
 pub use spiral::{

@@ -1,21 +1,20 @@
-//! Accounts, sessions, failed logins and the audit log ([`store::AccountStore`]).
+//! The SQL of accounts, sessions, failed logins and the audit log ([`AccountSteps`]); what
+//! is refused, and when sessions go, is `store::accounts`'s.
 //!
-//! Everything here reads and writes the primary, never the replica: a session opened on one
+//! Everything here runs in `begin_primary`'s transactions: it reads and writes the primary, never the replica: a session opened on one
 //! node must be valid on the next request to any node, and a disabled account must be locked
 //! out at once, which a lagging replica cannot promise. None of it touches practices, so none
 //! of it takes the write lock.
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::{Account, Email, Role};
+use domain::{Account, Email};
 use serde_json::Value;
-use sqlx::PgConnection;
-use store::accounts::{
-    LOGIN_FAILURE_RETENTION, account_from_columns, email_taken, no_account, no_active_account,
-};
-use store::{AccountStore, AuditEntry, NewAccount, Result, Session};
+use store::accounts::{RoleBinding, account_from_columns};
+use store::steps::AccountSteps;
+use store::{AuditEntry, NewAccount, Result, Session};
 
-use crate::{PgStore, db, db_while};
+use crate::{PgTx, db_while};
 
 /// An account as read.
 struct AccountRow {
@@ -53,19 +52,14 @@ struct AuditRow {
     detail: Value,
 }
 
-/// Deletes every session of account `id`.
-async fn delete_sessions_of(conn: &mut PgConnection, id: i64) -> Result<()> {
-    sqlx::query!("DELETE FROM sessions WHERE account_id = $1", id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while(format!("deleting the sessions of account {id}")))?;
-    Ok(())
-}
-
 #[async_trait]
-impl AccountStore for PgStore {
-    async fn create_account(&self, new: &NewAccount, now: DateTime<Utc>) -> Result<i64> {
-        let id = sqlx::query_scalar!(
+impl AccountSteps for PgTx {
+    async fn insert_account(
+        &mut self,
+        new: &NewAccount,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        sqlx::query_scalar!(
             "INSERT INTO accounts (email, role, communes, institutions, platforms,
                                    password_hash, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
@@ -79,45 +73,44 @@ impl AccountStore for PgStore {
             new.password_hash,
             now.trunc_subsecs(0)
         )
-        .fetch_optional(&self.primary)
+        .fetch_optional(&mut **self)
         .await
-        .map_err(db_while(format!("creating account {}", new.email)))?;
-        id.ok_or_else(|| email_taken(&new.email))
+        .map_err(db_while(format!("creating account {}", new.email)))
     }
 
-    async fn accounts(&self) -> Result<Vec<Account>> {
+    async fn all_accounts(&mut self) -> Result<Vec<Account>> {
         let rows = sqlx::query_as!(
             AccountRow,
             "SELECT id, email, role, communes, institutions, platforms, disabled, created_at
                FROM accounts ORDER BY id"
         )
-        .fetch_all(&self.primary)
+        .fetch_all(&mut **self)
         .await
         .map_err(db_while("reading accounts"))?;
         rows.into_iter().map(AccountRow::account).collect()
     }
 
-    async fn account(&self, id: i64) -> Result<Option<Account>> {
+    async fn account(&mut self, id: i64) -> Result<Option<Account>> {
         let row = sqlx::query_as!(
             AccountRow,
             "SELECT id, email, role, communes, institutions, platforms, disabled, created_at
                FROM accounts WHERE id = $1",
             id
         )
-        .fetch_optional(&self.primary)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while(format!("reading account {id}")))?;
         row.map(AccountRow::account).transpose()
     }
 
-    async fn account_by_email(&self, email: &Email) -> Result<Option<(Account, String)>> {
+    async fn account_by_email(&mut self, email: &Email) -> Result<Option<(Account, String)>> {
         let row = sqlx::query!(
             "SELECT id, email, role, communes, institutions, platforms, disabled, created_at,
                     password_hash
                FROM accounts WHERE email = $1",
             email.as_str()
         )
-        .fetch_optional(&self.primary)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while(format!("reading account {email}")))?;
         row.map(|r| {
@@ -137,100 +130,79 @@ impl AccountStore for PgStore {
         .transpose()
     }
 
-    async fn set_account_disabled(
-        &self,
-        id: i64,
-        disabled: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.primary.begin().await.map_err(db)?;
+    async fn set_disabled(&mut self, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query!(
             "UPDATE accounts SET disabled = $2, updated_at = $3 WHERE id = $1",
             id,
             disabled,
             now.trunc_subsecs(0)
         )
-        .execute(&mut *tx)
+        .execute(&mut **self)
         .await
         .map_err(db_while(format!("disabling account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        if disabled {
-            delete_sessions_of(&mut tx, id).await?;
-        }
-        tx.commit().await.map_err(db)
+        Ok(done.rows_affected() > 0)
     }
 
-    async fn set_account_role(
-        &self,
-        id: i64,
-        role: Role,
-        communes: &[String],
-        institutions: &[String],
-        platforms: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn set_role(&mut self, id: i64, b: &RoleBinding<'_>, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query!(
             "UPDATE accounts SET role = $2, communes = $3, institutions = $4, platforms = $5,
                     updated_at = $6
               WHERE id = $1",
             id,
-            role.as_str(),
-            communes,
-            institutions,
-            platforms,
+            b.role.as_str(),
+            b.communes,
+            b.institutions,
+            b.platforms,
             now.trunc_subsecs(0)
         )
-        .execute(&self.primary)
+        .execute(&mut **self)
         .await
         .map_err(db_while(format!("changing the role of account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
-    async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.primary.begin().await.map_err(db)?;
+    async fn set_password(&mut self, id: i64, hash: &str, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query!(
             "UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1",
             id,
             hash,
             now.trunc_subsecs(0)
         )
-        .execute(&mut *tx)
+        .execute(&mut **self)
         .await
         .map_err(db_while(format!("changing the password of account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        delete_sessions_of(&mut tx, id).await?;
-        tx.commit().await.map_err(db)
+        Ok(done.rows_affected() > 0)
     }
 
-    async fn create_session(&self, token_hash: &str, session: &Session) -> Result<()> {
-        let id = session.account_id;
+    async fn delete_sessions_of(&mut self, account_id: i64) -> Result<()> {
+        sqlx::query!("DELETE FROM sessions WHERE account_id = $1", account_id)
+            .execute(&mut **self)
+            .await
+            .map_err(db_while(format!(
+                "deleting the sessions of account {account_id}"
+            )))?;
+        Ok(())
+    }
+
+    async fn insert_session(&mut self, token_hash: &str, s: &Session) -> Result<bool> {
+        let id = s.account_id;
         let done = sqlx::query!(
             "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at)
              SELECT $1, id, $3, $4, $5 FROM accounts WHERE id = $2 AND NOT disabled",
             token_hash,
             id,
-            session.csrf_token,
-            session.created_at.trunc_subsecs(0),
-            session.expires_at.trunc_subsecs(0)
+            s.csrf_token,
+            s.created_at.trunc_subsecs(0),
+            s.expires_at.trunc_subsecs(0)
         )
-        .execute(&self.primary)
+        .execute(&mut **self)
         .await
         .map_err(db_while(format!("opening a session for account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_active_account(id));
-        }
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     async fn session(
-        &self,
+        &mut self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, Account)>> {
@@ -243,7 +215,7 @@ impl AccountStore for PgStore {
             token_hash,
             now.trunc_subsecs(0)
         )
-        .fetch_optional(&self.primary)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while("reading a session"))?;
         row.map(|r| {
@@ -269,67 +241,69 @@ impl AccountStore for PgStore {
         .transpose()
     }
 
-    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         sqlx::query!("DELETE FROM sessions WHERE token_hash = $1", token_hash)
-            .execute(&self.primary)
+            .execute(&mut **self)
             .await
             .map_err(db_while("deleting a session"))?;
         Ok(())
     }
 
-    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
-        let mut tx = self.primary.begin().await.map_err(db)?;
-        let sessions = sqlx::query!(
+    async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query!(
             "DELETE FROM sessions WHERE expires_at <= $1",
             now.trunc_subsecs(0)
         )
-        .execute(&mut *tx)
+        .execute(&mut **self)
         .await
         .map_err(db_while("deleting expired sessions"))?;
-        sqlx::query!(
-            "DELETE FROM login_failures WHERE at < $1",
-            (now - LOGIN_FAILURE_RETENTION).trunc_subsecs(0)
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(db_while("deleting old failed logins"))?;
-        tx.commit().await.map_err(db)?;
-        Ok(sessions.rows_affected())
+        Ok(done.rows_affected())
     }
 
-    async fn record_login_failure(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_login_failures_before(&mut self, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query!(
+            "DELETE FROM login_failures WHERE at < $1",
+            at.trunc_subsecs(0)
+        )
+        .execute(&mut **self)
+        .await
+        .map_err(db_while("deleting old failed logins"))?;
+        Ok(())
+    }
+
+    async fn insert_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query!(
             "INSERT INTO login_failures (key, at) VALUES ($1, $2)",
             key,
-            now.trunc_subsecs(0)
+            at.trunc_subsecs(0)
         )
-        .execute(&self.primary)
+        .execute(&mut **self)
         .await
         .map_err(db_while(format!("recording a failed login of {key}")))?;
         Ok(())
     }
 
-    async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<u64> {
+    async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> Result<u64> {
         let n = sqlx::query_scalar!(
             r#"SELECT count(*) AS "n!" FROM login_failures WHERE key = $1 AND at >= $2"#,
             key,
             since.trunc_subsecs(0)
         )
-        .fetch_one(&self.primary)
+        .fetch_one(&mut **self)
         .await
         .map_err(db_while(format!("counting the failed logins of {key}")))?;
         Ok(n as u64)
     }
 
-    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+    async fn delete_login_failures(&mut self, key: &str) -> Result<()> {
         sqlx::query!("DELETE FROM login_failures WHERE key = $1", key)
-            .execute(&self.primary)
+            .execute(&mut **self)
             .await
             .map_err(db_while(format!("clearing the failed logins of {key}")))?;
         Ok(())
     }
 
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<i64> {
+    async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         sqlx::query_scalar!(
             "INSERT INTO audit_log (at, actor, actor_email, action, target, detail)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -340,7 +314,7 @@ impl AccountStore for PgStore {
             entry.target,
             entry.detail
         )
-        .fetch_one(&self.primary)
+        .fetch_one(&mut **self)
         .await
         .map_err(db_while(format!(
             "writing `{}` to the audit log",
@@ -348,14 +322,14 @@ impl AccountStore for PgStore {
         )))
     }
 
-    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+    async fn audit_entries(&mut self, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query_as!(
             AuditRow,
             "SELECT id, at, actor, actor_email, action, target, detail FROM audit_log
               ORDER BY at DESC, id DESC LIMIT $1",
             i64::from(limit)
         )
-        .fetch_all(&self.primary)
+        .fetch_all(&mut **self)
         .await
         .map_err(db_while("reading the audit log"))?;
         Ok(rows

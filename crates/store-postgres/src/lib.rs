@@ -1,9 +1,10 @@
 //! The scaled store: [`store::Store`] on PostgreSQL, shared by several `zesummen` nodes, with
 //! an optional read replica.
 //!
-//! The schema (`migrations/`) has the same tables, constraints and meaning as SQLite's; the
-//! import rules are `store::plan`'s, as in `store-sqlite`, so the two cannot drift (the
-//! conformance suite of `store-tests` runs against both).
+//! The schema (`migrations/`) has the same tables, constraints and meaning as SQLite's. What
+//! is read, checked and written in which order is `store`'s, written once over the steps of
+//! `store::steps`; this crate gives its transactions ([`PgTx`]) and the SQL of each step, as
+//! `store-sqlite` does (the conformance suite of `store-tests` runs against both).
 //!
 //! Every statement whose SQL is known at build time is checked against the schema by sqlx's
 //! macros; the `.sqlx/` directory at the workspace root holds what they learnt, so that
@@ -15,7 +16,7 @@
 //! one transaction-scoped advisory lock, [`WRITE_LOCK`]: like SQLite's `BEGIN IMMEDIATE`,
 //! writers on every node queue instead of planning against each other's half-written state.
 //! The lock also makes the outbox (`changes`) ids grow in commit order. Every future write
-//! path that changes practices must take it (see [`PgStore::begin_write`]).
+//! path that changes practices must take it (see [`PgTx`] and `Backend::begin_write`).
 //!
 //! **Reads** go to the replica when one is given (`--read-database`), else to the primary.
 //! A read of several tables runs in one read-only repeatable-read transaction, so it sees one
@@ -25,7 +26,8 @@
 //! and chunk, whatever the number of rows.
 
 mod accounts;
-mod contribution;
+mod attachments;
+mod concepts;
 mod outbox;
 mod practices;
 mod reference;
@@ -34,26 +36,17 @@ pub mod scratch;
 mod spiral;
 mod spiral_work;
 
-use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::spiral::Reference;
-use domain::{
-    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, PracticeFields,
-    QuestionEntry, ScaleLevel,
-};
 use serde_json::Value;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection, Postgres, Transaction};
-use store::contribution::import_revision;
-use store::plan::{self, Existing, Lookups, PracticeWrite};
-use store::{
-    Change, CodebookVersion, Counts, CriteriaFilter, Document, ImportSummary, Job, JobOutcome,
-    NewRevision, Result, Store, StoreError,
-};
+use store::steps::{Backend, Housekeeping, Steps};
+use store::{Document, Job, JobOutcome, Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -94,23 +87,60 @@ impl PgStore {
     pub fn reader(&self) -> &PgPool {
         self.replica.as_ref().unwrap_or(&self.primary)
     }
+}
 
-    /// A write transaction on the primary, holding [`WRITE_LOCK`] until it ends.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+/// A transaction of [`PgStore`]: the steps of `store::steps` run in it, each module of this
+/// crate giving the SQL of one family of steps.
+pub struct PgTx(Transaction<'static, Postgres>);
+
+impl Deref for PgTx {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for PgTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.0
+    }
+}
+
+#[async_trait]
+impl Backend for PgStore {
+    type Tx = PgTx;
+
+    /// On the primary, holding [`WRITE_LOCK`] until it ends.
+    async fn begin_write(&self) -> Result<PgTx> {
         let mut tx = self.primary.begin().await.map_err(db)?;
         sqlx::query!("SELECT FROM pg_advisory_xact_lock($1)", WRITE_LOCK)
             .execute(&mut *tx)
             .await
             .map_err(db_while("waiting for the write lock"))?;
-        Ok(tx)
+        Ok(PgTx(tx))
     }
 
-    /// A read-only transaction that sees one state of the database, on the reader.
-    async fn begin_read(&self) -> Result<Transaction<'static, Postgres>> {
-        self.reader()
+    /// Read-only, seeing one state of the database, on the reader.
+    async fn begin_read(&self) -> Result<PgTx> {
+        let tx = self
+            .reader()
             .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .await
-            .map_err(db)
+            .map_err(db)?;
+        Ok(PgTx(tx))
+    }
+
+    /// On the primary, without the write lock.
+    async fn begin_primary(&self) -> Result<PgTx> {
+        Ok(PgTx(self.primary.begin().await.map_err(db)?))
+    }
+}
+
+#[async_trait]
+impl Steps for PgTx {
+    async fn commit(self) -> Result<()> {
+        self.0.commit().await.map_err(db)
     }
 }
 
@@ -183,271 +213,53 @@ pub(crate) fn unsigned(n: i64, what: &str) -> Result<u32> {
     })
 }
 
+/// Jobs and documents on the primary, outside the write lock: claims must see the latest
+/// truth, and a long import must not hold them up.
 #[async_trait]
-impl Store for PgStore {
-    async fn migrate(&self) -> Result<()> {
+impl Housekeeping for PgStore {
+    async fn run_migrations(&self) -> Result<()> {
         MIGRATOR
             .run(&self.primary)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    async fn ensure_reference(&self, reference: &Reference, now: DateTime<Utc>) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let loaded = reference::ensure(&mut tx, reference, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(loaded)
+    async fn queue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
+        let mut conn = self.primary.acquire().await.map_err(db)?;
+        outbox::enqueue(&mut conn, kind, payload, now).await
     }
 
-    async fn import(&self, batch: &Batch, now: DateTime<Utc>) -> Result<ImportSummary> {
-        let in_document = |e: StoreError| match e {
-            StoreError::Database(m) => StoreError::Database(format!("{}: {m}", batch.document)),
-            StoreError::Invalid(m) => StoreError::Invalid(format!("{}: {m}", batch.document)),
-            other => other,
-        };
-        let mut tx = self.begin_write().await.map_err(in_document)?;
-        let summary = import(&mut tx, batch, now).await.map_err(in_document)?;
-        tx.commit().await.map_err(db).map_err(in_document)?;
-        Ok(summary)
+    async fn take_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
+        let mut conn = self.primary.acquire().await.map_err(db)?;
+        outbox::claim(&mut conn, kind, worker, now).await
     }
 
-    async fn practices(&self) -> Result<Vec<Practice>> {
-        let mut tx = self.begin_read().await?;
-        practices::load(&mut tx, i64::MIN, i64::MAX).await
-    }
-
-    async fn practice(&self, id: i64) -> Result<Option<Practice>> {
-        let mut tx = self.begin_read().await?;
-        Ok(practices::load(&mut tx, id, id).await?.pop())
-    }
-
-    async fn platforms(&self) -> Result<Vec<Platform>> {
-        spiral::platforms(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn groups(&self) -> Result<Vec<HomogeneousGroup>> {
-        spiral::groups(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn criteria(&self, filter: &CriteriaFilter) -> Result<Vec<Criterion>> {
-        spiral::criteria(&mut *self.reader().acquire().await.map_err(db)?, filter).await
-    }
-
-    async fn active_codebook(&self) -> Result<Option<Codebook>> {
-        let mut tx = self.begin_read().await?;
-        reference::active_codebook(&mut tx).await
-    }
-
-    async fn codebook_versions(&self) -> Result<Vec<CodebookVersion>> {
-        reference::versions(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn import_codebook(
-        &self,
-        codebook: &Codebook,
-        activate: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        reference::import_codebook(&mut tx, codebook, activate, now).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn activate_codebook(&self, version: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        reference::activate(&mut tx, version).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn meaning_codes(&self) -> Result<Vec<MeaningEntry>> {
-        reference::meaning_codes(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn questions(&self) -> Result<Vec<QuestionEntry>> {
-        reference::questions(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn scale(&self) -> Result<Vec<ScaleLevel>> {
-        reference::scale(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn counts(&self) -> Result<Counts> {
-        let row = sqlx::query!(
-            r#"SELECT (SELECT count(*) FROM practices) AS "practices!",
-                      (SELECT count(*) FROM platforms) AS "platforms!",
-                      (SELECT count(*) FROM homogeneous_groups) AS "groups!",
-                      (SELECT count(*) FROM criteria) AS "criteria!""#
-        )
-        .fetch_one(self.reader())
-        .await
-        .map_err(db_while("counting"))?;
-        Ok(Counts {
-            practices: row.practices as u64,
-            platforms: row.platforms as u64,
-            groups: row.groups as u64,
-            criteria: row.criteria as u64,
-        })
-    }
-
-    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
-        outbox::changes_since(
-            &mut *self.reader().acquire().await.map_err(db)?,
-            after,
-            limit,
-        )
-        .await
-    }
-
-    async fn latest_change(&self) -> Result<i64> {
-        outbox::latest_change(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let n = outbox::prune(&mut tx, before).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(n)
-    }
-
-    /// From the reader, as [`Store::changes_since`]: a replica that shows the batch shows the
-    /// watermark of its prune too.
-    async fn pruned_through(&self) -> Result<i64> {
-        outbox::pruned_through(&mut *self.reader().acquire().await.map_err(db)?).await
-    }
-
-    async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
-        outbox::enqueue(
-            &mut *self.primary.acquire().await.map_err(db)?,
-            kind,
-            payload,
-            now,
-        )
-        .await
-    }
-
-    async fn claim_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
-        outbox::claim(
-            &mut *self.primary.acquire().await.map_err(db)?,
-            kind,
-            worker,
-            now,
-        )
-        .await
-    }
-
-    async fn finish_job(
+    async fn end_job(
         &self,
         id: i64,
-        worker: &str,
-        outcome: &JobOutcome,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        outbox::finish(
-            &mut *self.primary.acquire().await.map_err(db)?,
-            id,
-            worker,
-            outcome,
-            now,
-        )
-        .await
+        by: &str,
+        end: &JobOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut conn = self.primary.acquire().await.map_err(db)?;
+        outbox::finish(&mut conn, id, by, end, at).await
     }
 
-    async fn job(&self, id: i64) -> Result<Option<Job>> {
+    async fn read_job(&self, id: i64) -> Result<Option<Job>> {
         outbox::get_job(&mut *self.primary.acquire().await.map_err(db)?, id).await
     }
 
-    async fn put_document(&self, document: &Document) -> Result<()> {
+    async fn keep_document(&self, document: &Document) -> Result<()> {
         outbox::put_document(&mut *self.primary.acquire().await.map_err(db)?, document).await
     }
 
-    async fn document(&self, key: &str) -> Result<Option<Document>> {
+    async fn read_document(&self, key: &str) -> Result<Option<Document>> {
         outbox::document(&mut *self.primary.acquire().await.map_err(db)?, key).await
     }
 
-    async fn prune_documents(&self, before: DateTime<Utc>) -> Result<u64> {
+    async fn drop_documents(&self, before: DateTime<Utc>) -> Result<u64> {
         outbox::prune_documents(&mut *self.primary.acquire().await.map_err(db)?, before).await
     }
-}
-
-/// One import inside the caller's write transaction: read what the batch can touch, plan,
-/// write; exactly as `store-sqlite` does.
-async fn import(
-    conn: &mut PgConnection,
-    batch: &Batch,
-    now: DateTime<Utc>,
-) -> Result<ImportSummary> {
-    let lookups = Lookups::of(batch);
-    let has_spiral =
-        !(batch.platforms.is_empty() && batch.groups.is_empty() && batch.criteria.is_empty());
-    let existing = Existing {
-        practices: practices::stored(conn, &lookups).await?,
-        // Only a batch with SPIRAL data needs them (all of them: they are few).
-        platforms: if has_spiral {
-            spiral::platforms(conn).await?
-        } else {
-            Vec::new()
-        },
-        groups: if has_spiral {
-            spiral::groups(conn).await?
-        } else {
-            Vec::new()
-        },
-        criteria: spiral::stored_criteria(conn, &lookups).await?,
-        codebook: if batch.criteria.is_empty() {
-            None
-        } else {
-            reference::active_codebook(conn).await?
-        },
-    };
-    let mut plan = plan::plan(batch, &existing, now);
-    for conflict in &plan.conflicts {
-        let stored = practices::load(conn, conflict.practice_id, conflict.practice_id)
-            .await?
-            .pop()
-            .ok_or_else(|| {
-                StoreError::Corrupt(format!("practice {} vanished", conflict.practice_id))
-            })?;
-        plan.summary.warnings.push(plan::deferred_warning(
-            conflict,
-            (&stored.fields, stored.status, stored.language),
-        ));
-    }
-    // Each new practice and each changed content leaves a revision, diffed against the
-    // content as stored before: read it now, before it is overwritten.
-    let changed: Vec<i64> = plan
-        .practices
-        .iter()
-        .filter_map(|w| match w {
-            PracticeWrite::Update {
-                id,
-                content: Some(_),
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .collect();
-    let before: HashMap<i64, PracticeFields> = practices::load_ids(conn, &changed)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.fields))
-        .collect();
-    let ids = practices::write(conn, &plan.practices, now).await?;
-    let history: Vec<NewRevision> = plan
-        .practices
-        .iter()
-        .zip(&ids)
-        .filter_map(|(w, id)| match w {
-            PracticeWrite::Insert { content, .. } => Some(import_revision(*id, content, None, now)),
-            PracticeWrite::Update {
-                content: Some(content),
-                ..
-            } => Some(import_revision(*id, content, before.get(id), now)),
-            PracticeWrite::Update { content: None, .. } => None,
-        })
-        .collect();
-    revisions::record(conn, &history).await?;
-    spiral::write(conn, &plan, &existing).await?;
-    Ok(plan.summary)
 }
 
 /// The next free id of `table` (one of the tables whose ids the store assigns): above the

@@ -1,13 +1,15 @@
 //! Several nodes: the outbox of practice changes, and jobs.
 
+use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
+use store::steps::OutboxSteps;
 use store::{
     Change, ChangeOp, Document, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError,
 };
 
-use crate::{db_while, unsigned};
+use crate::{PgTx, db_while, unsigned};
 
 /// Records an upsert of each practice, in the caller's write transaction (which holds the
 /// write lock, so that ids grow in commit order).
@@ -30,78 +32,6 @@ pub(crate) async fn record_upserts(
     .await
     .map_err(db_while("recording changes"))?;
     Ok(())
-}
-
-pub(crate) async fn changes_since(
-    conn: &mut PgConnection,
-    after: i64,
-    limit: u32,
-) -> Result<Vec<Change>> {
-    let rows = sqlx::query!(
-        "SELECT id, entity, entity_id, op, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2",
-        after,
-        i64::from(limit)
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_while("reading changes"))?;
-    rows.into_iter()
-        .map(|r| {
-            let id = r.id;
-            Ok(Change {
-                id,
-                entity: Entity::parse(&r.entity).ok_or_else(|| {
-                    StoreError::Corrupt(format!("change {id}: unknown entity `{}`", r.entity))
-                })?,
-                entity_id: r.entity_id,
-                op: ChangeOp::parse(&r.op).ok_or_else(|| {
-                    StoreError::Corrupt(format!("change {id}: unknown operation `{}`", r.op))
-                })?,
-                at: r.at,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn latest_change(conn: &mut PgConnection) -> Result<i64> {
-    sqlx::query_scalar!(r#"SELECT coalesce(max(id), 0) AS "id!" FROM changes"#)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_while("reading the latest change"))
-}
-
-/// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
-/// watermark. In the caller's write transaction (which holds the write lock).
-pub(crate) async fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<u64> {
-    let through = sqlx::query_scalar!(
-        "SELECT max(id) FROM changes WHERE at < $1 AND id < (SELECT max(id) FROM changes)",
-        before
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_while("finding changes to prune"))?;
-    let Some(through) = through else {
-        return Ok(0);
-    };
-    let deleted = sqlx::query!("DELETE FROM changes WHERE id <= $1", through)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("pruning changes"))?;
-    sqlx::query!(
-        "UPDATE changes_pruned SET through = GREATEST(through, $1)",
-        through
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(db_while("recording the pruned changes"))?;
-    Ok(deleted.rows_affected())
-}
-
-pub(crate) async fn pruned_through(conn: &mut PgConnection) -> Result<i64> {
-    sqlx::query_scalar!("SELECT through FROM changes_pruned")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_while("reading the pruned changes"))
 }
 
 /// A job as read.
@@ -193,7 +123,7 @@ pub(crate) async fn finish(
     worker: &str,
     outcome: &JobOutcome,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let (status, result, error) = match outcome {
         JobOutcome::Done(v) => (JobStatus::Done, Some(v), None),
         JobOutcome::Failed(e) => (JobStatus::Failed, None, Some(e.as_str())),
@@ -211,11 +141,7 @@ pub(crate) async fn finish(
     .execute(&mut *conn)
     .await
     .map_err(db_while(format!("finishing job {id}")))?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let found = get_job(conn, id).await?;
-    Err(store::finish_refused(id, worker, found.as_ref()))
+    Ok(done.rows_affected() == 1)
 }
 
 pub(crate) async fn get_job(conn: &mut PgConnection, id: i64) -> Result<Option<Job>> {
@@ -265,4 +191,75 @@ pub(crate) async fn prune_documents(conn: &mut PgConnection, before: DateTime<Ut
         .await
         .map_err(db_while("pruning documents"))?;
     Ok(done.rows_affected())
+}
+
+#[async_trait]
+impl OutboxSteps for PgTx {
+    async fn changes_since(&mut self, after: i64, limit: u32) -> Result<Vec<Change>> {
+        let rows = sqlx::query!(
+            "SELECT id, entity, entity_id, op, at FROM changes WHERE id > $1 ORDER BY id LIMIT $2",
+            after,
+            i64::from(limit)
+        )
+        .fetch_all(&mut **self)
+        .await
+        .map_err(db_while("reading changes"))?;
+        rows.into_iter()
+            .map(|r| {
+                let id = r.id;
+                Ok(Change {
+                    id,
+                    entity: Entity::parse(&r.entity).ok_or_else(|| {
+                        StoreError::Corrupt(format!("change {id}: unknown entity `{}`", r.entity))
+                    })?,
+                    entity_id: r.entity_id,
+                    op: ChangeOp::parse(&r.op).ok_or_else(|| {
+                        StoreError::Corrupt(format!("change {id}: unknown operation `{}`", r.op))
+                    })?,
+                    at: r.at,
+                })
+            })
+            .collect()
+    }
+
+    async fn latest_change(&mut self) -> Result<i64> {
+        sqlx::query_scalar!(r#"SELECT coalesce(max(id), 0) AS "id!" FROM changes"#)
+            .fetch_one(&mut **self)
+            .await
+            .map_err(db_while("reading the latest change"))
+    }
+
+    /// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
+    /// watermark. In the caller's write transaction (which holds the write lock).
+    async fn prune_changes(&mut self, before: DateTime<Utc>) -> Result<u64> {
+        let through = sqlx::query_scalar!(
+            "SELECT max(id) FROM changes WHERE at < $1 AND id < (SELECT max(id) FROM changes)",
+            before
+        )
+        .fetch_one(&mut **self)
+        .await
+        .map_err(db_while("finding changes to prune"))?;
+        let Some(through) = through else {
+            return Ok(0);
+        };
+        let deleted = sqlx::query!("DELETE FROM changes WHERE id <= $1", through)
+            .execute(&mut **self)
+            .await
+            .map_err(db_while("pruning changes"))?;
+        sqlx::query!(
+            "UPDATE changes_pruned SET through = GREATEST(through, $1)",
+            through
+        )
+        .execute(&mut **self)
+        .await
+        .map_err(db_while("recording the pruned changes"))?;
+        Ok(deleted.rows_affected())
+    }
+
+    async fn pruned_through(&mut self) -> Result<i64> {
+        sqlx::query_scalar!("SELECT through FROM changes_pruned")
+            .fetch_one(&mut **self)
+            .await
+            .map_err(db_while("reading the pruned changes"))
+    }
 }

@@ -2,22 +2,21 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::{Contact, Language, Practice, PracticeFields, Source, Status};
 use sqlx::PgConnection;
-use store::plan::{Content, Lookups, PracticeWrite, StoredPractice};
-use store::{Result, StoreError};
+use store::plan::{Content, Lookups, PracticeRows, PracticeWrite, StoredPractice, Whole};
+use store::steps::PracticeSteps;
+use store::{Counts, Result, StoreError};
 
-use crate::{db_while, next_id, raise_high_water, unsigned};
+use crate::{PgTx, db_while, next_id, raise_high_water, unsigned};
 
 /// Practices per bulk statement: bounds the size of one statement's arrays.
 const CHUNK: usize = 5000;
 
 /// The stored practices a batch can touch, without their fields.
-pub(crate) async fn stored(
-    conn: &mut PgConnection,
-    lookups: &Lookups,
-) -> Result<Vec<StoredPractice>> {
+async fn stored(conn: &mut PgConnection, lookups: &Lookups) -> Result<Vec<StoredPractice>> {
     if lookups.practice_ids.is_empty() && lookups.identity_keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -67,19 +66,6 @@ pub(crate) async fn stored(
         });
     }
     Ok(out)
-}
-
-/// Practices with ids in `lo..=hi`, complete, by id.
-pub(crate) async fn load(conn: &mut PgConnection, lo: i64, hi: i64) -> Result<Vec<Practice>> {
-    load_where(conn, lo, hi, None).await
-}
-
-/// The practices with these ids (those that exist), complete, by id.
-pub(crate) async fn load_ids(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Practice>> {
-    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
-        return Ok(Vec::new());
-    };
-    load_where(conn, *lo, *hi, Some(ids)).await
 }
 
 /// Practices with ids in `lo..=hi` and, when given, among `ids`.
@@ -255,17 +241,9 @@ impl Rows {
     }
 }
 
-/// A practice row written whole.
-struct Whole<'a> {
-    id: i64,
-    content: &'a Content,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
 /// Writes the planned practices: inserts and updates, in bulk, and records each in the outbox.
 /// Returns the id of each write, in order (new practices get theirs here).
-pub(crate) async fn write(
+async fn write(
     conn: &mut PgConnection,
     writes: &[PracticeWrite],
     now: DateTime<Utc>,
@@ -273,76 +251,15 @@ pub(crate) async fn write(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
-    // Ids are assigned here so that children can be written in bulk; the write lock is held,
-    // so nobody else can take them meanwhile.
-    let given_max = writes
-        .iter()
-        .filter_map(|w| match w {
-            PracticeWrite::Insert { id, .. } => *id,
-            PracticeWrite::Update { .. } => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let mut next = next_id(conn, "practices").await?.max(given_max + 1);
-
-    let mut inserts: Vec<Whole> = Vec::new();
-    let mut overwrites: Vec<Whole> = Vec::new();
+    let next = next_id(conn, "practices").await?;
+    let rows = PracticeRows::of(writes, next);
+    let (inserts, overwrites) = (&rows.inserts, &rows.overwrites);
     // (id, created_at, updated_at) of practices whose row keeps its content.
     let mut touched: (Vec<i64>, Vec<DateTime<Utc>>, Vec<DateTime<Utc>>) = Default::default();
-    let mut contents: Vec<(i64, &Content)> = Vec::new();
-    let mut sources: Vec<(i64, &[Source])> = Vec::new();
-    let mut replaced_sources: Vec<i64> = Vec::new();
-    let mut written: Vec<i64> = Vec::with_capacity(writes.len());
-    for w in writes {
-        match w {
-            PracticeWrite::Insert {
-                id,
-                content,
-                sources: s,
-                created_at,
-                updated_at,
-            } => {
-                let id = id.unwrap_or_else(|| {
-                    next += 1;
-                    next - 1
-                });
-                inserts.push(Whole {
-                    id,
-                    content,
-                    created_at: *created_at,
-                    updated_at: *updated_at,
-                });
-                contents.push((id, content));
-                sources.push((id, s));
-                written.push(id);
-            }
-            PracticeWrite::Update {
-                id,
-                content,
-                sources: s,
-                created_at,
-                updated_at,
-            } => {
-                if let Some(content) = content {
-                    overwrites.push(Whole {
-                        id: *id,
-                        content,
-                        created_at: *created_at,
-                        updated_at: *updated_at,
-                    });
-                    contents.push((*id, content));
-                } else {
-                    touched.0.push(*id);
-                    touched.1.push(created_at.trunc_subsecs(0));
-                    touched.2.push(updated_at.trunc_subsecs(0));
-                }
-                if let Some(s) = s {
-                    sources.push((*id, s));
-                    replaced_sources.push(*id);
-                }
-                written.push(*id);
-            }
-        }
+    for (id, created_at, updated_at) in &rows.touched {
+        touched.0.push(*id);
+        touched.1.push(created_at.trunc_subsecs(0));
+        touched.2.push(updated_at.trunc_subsecs(0));
     }
     if let Some(highest) = inserts.iter().map(|w| w.id).max() {
         raise_high_water(conn, "practices", highest).await?;
@@ -440,27 +357,26 @@ pub(crate) async fn write(
         .map_err(db_while("updating practice timestamps"))?;
     }
 
-    let replaced_contents: Vec<i64> = overwrites.iter().map(|w| w.id).collect();
-    if !replaced_contents.is_empty() {
-        delete_lists(conn, &replaced_contents).await?;
+    if !rows.replaced_contents.is_empty() {
+        delete_lists(conn, &rows.replaced_contents).await?;
     }
-    if !replaced_sources.is_empty() {
+    if !rows.replaced_sources.is_empty() {
         sqlx::query!(
             "DELETE FROM sources WHERE practice_id = ANY($1)",
-            &replaced_sources
+            &rows.replaced_sources
         )
         .execute(&mut *conn)
         .await
         .map_err(db_while("replacing sources"))?;
     }
-    for chunk in contents.chunks(CHUNK) {
+    for chunk in rows.contents.chunks(CHUNK) {
         write_lists(conn, chunk).await?;
     }
-    for chunk in sources.chunks(CHUNK) {
+    for chunk in rows.sources.chunks(CHUNK) {
         write_sources(conn, chunk).await?;
     }
-    crate::outbox::record_upserts(conn, &written, now).await?;
-    Ok(written)
+    crate::outbox::record_upserts(conn, &rows.written, now).await?;
+    Ok(rows.written)
 }
 
 async fn delete_lists(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
@@ -682,4 +598,83 @@ async fn write_sources(conn: &mut PgConnection, chunk: &[(i64, &[Source])]) -> R
     .await
     .map_err(db_while("writing sources"))?;
     Ok(())
+}
+
+#[async_trait]
+impl PracticeSteps for PgTx {
+    async fn practices_by_id(&mut self, ids: &[i64]) -> Result<Vec<Practice>> {
+        let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        load_where(self, *lo, *hi, Some(ids)).await
+    }
+
+    async fn practice_exists(&mut self, id: i64) -> Result<bool> {
+        let found = sqlx::query_scalar!("SELECT id FROM practices WHERE id = $1", id)
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(db_while(format!("reading practice {id}")))?;
+        Ok(found.is_some())
+    }
+
+    async fn practice_ids_with_status(&mut self, status: Status) -> Result<Vec<i64>> {
+        sqlx::query_scalar!(
+            "SELECT id FROM practices WHERE status = $1 ORDER BY updated_at DESC, id DESC",
+            status.as_str()
+        )
+        .fetch_all(&mut **self)
+        .await
+        .map_err(db_while(format!("reading {} practices", status.as_str())))
+    }
+
+    /// Under [`crate::WRITE_LOCK`], which makes it safe to take.
+    async fn next_practice_id(&mut self) -> Result<i64> {
+        next_id(self, "practices").await
+    }
+
+    async fn write_practices(
+        &mut self,
+        w: &[PracticeWrite],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        write(self, w, at).await
+    }
+
+    async fn touch_practice(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query!(
+            "UPDATE practices SET updated_at = $2 WHERE id = $1",
+            id,
+            now.trunc_subsecs(0)
+        )
+        .execute(&mut **self)
+        .await
+        .map_err(db_while(format!("updating practice {id}")))?;
+        crate::outbox::record_upserts(self, &[id], now).await
+    }
+
+    async fn stored_practices(&mut self, lookups: &Lookups) -> Result<Vec<StoredPractice>> {
+        stored(self, lookups).await
+    }
+
+    async fn all_practices(&mut self) -> Result<Vec<Practice>> {
+        load_where(self, i64::MIN, i64::MAX, None).await
+    }
+
+    async fn counts(&mut self) -> Result<Counts> {
+        let row = sqlx::query!(
+            r#"SELECT (SELECT count(*) FROM practices) AS "practices!",
+                      (SELECT count(*) FROM platforms) AS "platforms!",
+                      (SELECT count(*) FROM homogeneous_groups) AS "groups!",
+                      (SELECT count(*) FROM criteria) AS "criteria!""#
+        )
+        .fetch_one(&mut **self)
+        .await
+        .map_err(db_while("counting"))?;
+        Ok(Counts {
+            practices: row.practices as u64,
+            platforms: row.platforms as u64,
+            groups: row.groups as u64,
+            criteria: row.criteria as u64,
+        })
+    }
 }

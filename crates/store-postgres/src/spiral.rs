@@ -1,20 +1,16 @@
 //! SPIRAL data: platforms, homogeneous groups, criteria.
 
-use std::collections::HashMap;
-
+use async_trait::async_trait;
 use chrono::{NaiveDateTime, SubsecRound};
 use domain::{ComponentCode, Criterion, HomogeneousGroup, MeaningCode, Platform};
 use sqlx::PgConnection;
-use store::plan::{Existing, Lookups, Plan, Write};
+use store::plan::{CriterionRow, Lookups, Write};
+use store::steps::ImportSteps;
 use store::{CriteriaFilter, Result, StoreError};
 
-use crate::{db_while, next_id, raise_high_water, unsigned};
+use crate::{PgTx, db_while, next_id, raise_high_water, unsigned};
 
 const CHUNK: usize = 5000;
-
-pub(crate) async fn platforms(conn: &mut PgConnection) -> Result<Vec<Platform>> {
-    platforms_with(conn, None).await
-}
 
 /// Every platform, or the one with id `only`.
 pub(crate) async fn platforms_with(
@@ -41,10 +37,6 @@ pub(crate) async fn platforms_with(
             created_at: r.created_at,
         })
         .collect())
-}
-
-pub(crate) async fn groups(conn: &mut PgConnection) -> Result<Vec<HomogeneousGroup>> {
-    groups_with(conn, None).await
 }
 
 /// Every group, or the one with id `only`.
@@ -161,10 +153,7 @@ pub(crate) async fn criteria(
 }
 
 /// The stored criteria a batch can touch: by id, and by natural key.
-pub(crate) async fn stored_criteria(
-    conn: &mut PgConnection,
-    lookups: &Lookups,
-) -> Result<Vec<Criterion>> {
+async fn stored_criteria(conn: &mut PgConnection, lookups: &Lookups) -> Result<Vec<Criterion>> {
     let mut out = Vec::new();
     if !lookups.criterion_ids.is_empty() {
         let rows = sqlx::query_as!(
@@ -214,219 +203,6 @@ pub(crate) async fn stored_criteria(
         }
     }
     Ok(out)
-}
-
-/// Writes planned platforms, groups and criteria.
-pub(crate) async fn write(conn: &mut PgConnection, plan: &Plan, existing: &Existing) -> Result<()> {
-    let mut platform_ids: HashMap<String, i64> = existing
-        .platforms
-        .iter()
-        .filter_map(|p| Some((p.name.clone(), p.id?)))
-        .collect();
-    for w in &plan.platforms {
-        let p = w.value();
-        let created_at = p.created_at.map(|t| t.trunc_subsecs(0));
-        let what = || format!("writing platform «{}»", p.name);
-        let id = match w {
-            Write::Insert(_) => {
-                let id = match p.id {
-                    Some(id) => id,
-                    None => next_id(conn, "platforms").await?,
-                };
-                raise_high_water(conn, "platforms", id).await?;
-                sqlx::query!(
-                    "INSERT INTO platforms (id, name, country, languages, description,
-                                            coordination, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    id,
-                    p.name,
-                    p.country,
-                    &p.languages,
-                    p.description,
-                    p.coordination,
-                    created_at
-                )
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while(what()))?;
-                id
-            }
-            Write::Update(_) => {
-                let id = p.id.ok_or_else(|| {
-                    StoreError::Corrupt(format!("platform «{}» to update has no id", p.name))
-                })?;
-                sqlx::query!(
-                    "UPDATE platforms SET name = $2, country = $3, languages = $4,
-                            description = $5, coordination = $6, created_at = $7
-                      WHERE id = $1",
-                    id,
-                    p.name,
-                    p.country,
-                    &p.languages,
-                    p.description,
-                    p.coordination,
-                    created_at
-                )
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while(what()))?;
-                id
-            }
-        };
-        platform_ids.insert(p.name.clone(), id);
-    }
-
-    let mut group_ids: HashMap<(String, String), i64> = existing
-        .groups
-        .iter()
-        .filter_map(|g| Some(((g.platform.clone(), g.name.clone()), g.id?)))
-        .collect();
-    for w in &plan.groups {
-        let g = w.value();
-        let platform = *platform_ids.get(&g.platform).ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "group «{}» names platform «{}», which is neither stored nor in the batch",
-                g.name, g.platform
-            ))
-        })?;
-        let created_at = g.created_at.map(|t| t.trunc_subsecs(0));
-        let what = || format!("writing group «{}»", g.name);
-        let id = match w {
-            Write::Insert(_) => {
-                let id = match g.id {
-                    Some(id) => id,
-                    None => next_id(conn, "homogeneous_groups").await?,
-                };
-                raise_high_water(conn, "homogeneous_groups", id).await?;
-                sqlx::query!(
-                    "INSERT INTO homogeneous_groups (id, platform_id, name, language, profile,
-                                                     created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                    id,
-                    platform,
-                    g.name,
-                    g.language,
-                    g.profile,
-                    created_at
-                )
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while(what()))?;
-                id
-            }
-            Write::Update(_) => {
-                let id = g.id.ok_or_else(|| {
-                    StoreError::Corrupt(format!("group «{}» to update has no id", g.name))
-                })?;
-                sqlx::query!(
-                    "UPDATE homogeneous_groups SET platform_id = $2, name = $3, language = $4,
-                            profile = $5, created_at = $6
-                      WHERE id = $1",
-                    id,
-                    platform,
-                    g.name,
-                    g.language,
-                    g.profile,
-                    created_at
-                )
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while(what()))?;
-                id
-            }
-        };
-        group_ids.insert((g.platform.clone(), g.name.clone()), id);
-    }
-
-    if plan.criteria.is_empty() {
-        return Ok(());
-    }
-    let given_max = plan
-        .criteria
-        .iter()
-        .filter_map(|w| match w {
-            Write::Insert(c) => c.id,
-            Write::Update(_) => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let mut next = next_id(conn, "criteria").await?.max(given_max + 1);
-    let mut inserts = Columns::default();
-    let mut updates = Columns::default();
-    for w in &plan.criteria {
-        let c = w.value();
-        let group = *group_ids
-            .get(&(c.platform.clone(), c.group.clone()))
-            .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "criterion «{}» names group «{}» of «{}», which is neither stored nor in the batch",
-                    c.text, c.group, c.platform
-                ))
-            })?;
-        let id = c.id.unwrap_or_else(|| {
-            next += 1;
-            next - 1
-        });
-        match w {
-            Write::Insert(_) => inserts.push(id, group, c)?,
-            Write::Update(_) => updates.push(id, group, c)?,
-        }
-    }
-    if let Some(&highest) = inserts.id.iter().max() {
-        raise_high_water(conn, "criteria", highest).await?;
-    }
-    for (start, end) in chunks(inserts.id.len()) {
-        let c = inserts.slice(start, end);
-        sqlx::query!(
-            "INSERT INTO criteria (id, group_id, question, text, expressions, component,
-                                   meaning, proposition, created_at, updated_at)
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[],
-                                  $5::bigint[], $6::text[], $7::text[], $8::text[],
-                                  $9::timestamp[], $10::timestamp[])",
-            c.id,
-            c.group,
-            c.question,
-            c.text,
-            c.expressions as _,
-            c.component as _,
-            c.meaning as _,
-            c.proposition as _,
-            c.created_at,
-            c.updated_at
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("inserting criteria"))?;
-    }
-    for (start, end) in chunks(updates.id.len()) {
-        let c = updates.slice(start, end);
-        sqlx::query!(
-            "UPDATE criteria c SET group_id = u.group_id, question = u.question, text = u.text,
-                    expressions = u.expressions, component = u.component, meaning = u.meaning,
-                    proposition = u.proposition, created_at = u.created_at,
-                    updated_at = u.updated_at
-               FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                           $6::text[], $7::text[], $8::text[], $9::timestamp[],
-                           $10::timestamp[])
-                 AS u(id, group_id, question, text, expressions, component, meaning,
-                      proposition, created_at, updated_at)
-              WHERE c.id = u.id",
-            c.id,
-            c.group,
-            c.question,
-            c.text,
-            c.expressions as _,
-            c.component as _,
-            c.meaning as _,
-            c.proposition as _,
-            c.created_at,
-            c.updated_at
-        )
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("updating criteria"))?;
-    }
-    Ok(())
 }
 
 /// `(start, end)` of each chunk of `len` rows.
@@ -503,5 +279,176 @@ impl Columns {
             created_at: &self.created_at[start..end],
             updated_at: &self.updated_at[start..end],
         }
+    }
+}
+
+#[async_trait]
+impl ImportSteps for PgTx {
+    async fn stored_criteria(&mut self, lookups: &Lookups) -> Result<Vec<Criterion>> {
+        stored_criteria(self, lookups).await
+    }
+
+    /// A new platform takes its id, or the next free one (`id_high_water`).
+    async fn write_platform(&mut self, w: &Write<Platform>) -> Result<i64> {
+        let p = w.value();
+        let created_at = p.created_at.map(|t| t.trunc_subsecs(0));
+        let what = || format!("writing platform «{}»", p.name);
+        if let Write::Update(_) = w {
+            let id = p.id.ok_or_else(|| {
+                StoreError::Corrupt(format!("platform «{}» to update has no id", p.name))
+            })?;
+            sqlx::query!(
+                "UPDATE platforms SET name = $2, country = $3, languages = $4,
+                        description = $5, coordination = $6, created_at = $7
+                  WHERE id = $1",
+                id,
+                p.name,
+                p.country,
+                &p.languages,
+                p.description,
+                p.coordination,
+                created_at
+            )
+            .execute(&mut **self)
+            .await
+            .map_err(db_while(what()))?;
+            return Ok(id);
+        }
+        let id = match p.id {
+            Some(id) => id,
+            None => next_id(self, "platforms").await?,
+        };
+        raise_high_water(self, "platforms", id).await?;
+        sqlx::query!(
+            "INSERT INTO platforms (id, name, country, languages, description,
+                                    coordination, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            id,
+            p.name,
+            p.country,
+            &p.languages,
+            p.description,
+            p.coordination,
+            created_at
+        )
+        .execute(&mut **self)
+        .await
+        .map_err(db_while(what()))?;
+        Ok(id)
+    }
+
+    /// A new group takes its id, or the next free one (`id_high_water`).
+    async fn write_group(&mut self, w: &Write<HomogeneousGroup>, platform: i64) -> Result<i64> {
+        let g = w.value();
+        let created_at = g.created_at.map(|t| t.trunc_subsecs(0));
+        let what = || format!("writing group «{}»", g.name);
+        if let Write::Update(_) = w {
+            let id = g.id.ok_or_else(|| {
+                StoreError::Corrupt(format!("group «{}» to update has no id", g.name))
+            })?;
+            sqlx::query!(
+                "UPDATE homogeneous_groups SET platform_id = $2, name = $3, language = $4,
+                        profile = $5, created_at = $6
+                  WHERE id = $1",
+                id,
+                platform,
+                g.name,
+                g.language,
+                g.profile,
+                created_at
+            )
+            .execute(&mut **self)
+            .await
+            .map_err(db_while(what()))?;
+            return Ok(id);
+        }
+        let id = match g.id {
+            Some(id) => id,
+            None => next_id(self, "homogeneous_groups").await?,
+        };
+        raise_high_water(self, "homogeneous_groups", id).await?;
+        sqlx::query!(
+            "INSERT INTO homogeneous_groups (id, platform_id, name, language, profile,
+                                             created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            id,
+            platform,
+            g.name,
+            g.language,
+            g.profile,
+            created_at
+        )
+        .execute(&mut **self)
+        .await
+        .map_err(db_while(what()))?;
+        Ok(id)
+    }
+
+    async fn next_criterion_id(&mut self) -> Result<i64> {
+        next_id(self, "criteria").await
+    }
+
+    async fn write_criteria(&mut self, rows: &[CriterionRow<'_>]) -> Result<()> {
+        let mut inserts = Columns::default();
+        let mut updates = Columns::default();
+        for r in rows {
+            let columns = if r.insert { &mut inserts } else { &mut updates };
+            columns.push(r.id, r.group_id, r.criterion)?;
+        }
+        if let Some(&highest) = inserts.id.iter().max() {
+            raise_high_water(self, "criteria", highest).await?;
+        }
+        for (start, end) in chunks(inserts.id.len()) {
+            let c = inserts.slice(start, end);
+            sqlx::query!(
+                "INSERT INTO criteria (id, group_id, question, text, expressions, component,
+                                       meaning, proposition, created_at, updated_at)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                                      $5::bigint[], $6::text[], $7::text[], $8::text[],
+                                      $9::timestamp[], $10::timestamp[])",
+                c.id,
+                c.group,
+                c.question,
+                c.text,
+                c.expressions as _,
+                c.component as _,
+                c.meaning as _,
+                c.proposition as _,
+                c.created_at,
+                c.updated_at
+            )
+            .execute(&mut **self)
+            .await
+            .map_err(db_while("inserting criteria"))?;
+        }
+        for (start, end) in chunks(updates.id.len()) {
+            let c = updates.slice(start, end);
+            sqlx::query!(
+                "UPDATE criteria c SET group_id = u.group_id, question = u.question, text = u.text,
+                        expressions = u.expressions, component = u.component, meaning = u.meaning,
+                        proposition = u.proposition, created_at = u.created_at,
+                        updated_at = u.updated_at
+                   FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                               $6::text[], $7::text[], $8::text[], $9::timestamp[],
+                               $10::timestamp[])
+                     AS u(id, group_id, question, text, expressions, component, meaning,
+                          proposition, created_at, updated_at)
+                  WHERE c.id = u.id",
+                c.id,
+                c.group,
+                c.question,
+                c.text,
+                c.expressions as _,
+                c.component as _,
+                c.meaning as _,
+                c.proposition as _,
+                c.created_at,
+                c.updated_at
+            )
+            .execute(&mut **self)
+            .await
+            .map_err(db_while("updating criteria"))?;
+        }
+        Ok(())
     }
 }

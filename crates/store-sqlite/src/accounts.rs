@@ -1,18 +1,15 @@
-//! Accounts, sessions, failed logins and the audit log ([`store::AccountStore`]).
-//!
-//! Each write is one statement, or one immediate transaction where it is two (disabling an
-//! account and deleting its sessions).
+//! The SQL of accounts, sessions, failed logins and the audit log ([`AccountSteps`]); what
+//! is refused, and when sessions go, is `store::accounts`'s.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::{Account, Email, Role};
+use domain::{Account, Email};
 use sqlx::sqlite::SqliteRow;
-use store::accounts::{
-    LOGIN_FAILURE_RETENTION, account_from_columns, email_taken, no_account, no_active_account,
-};
-use store::{AccountStore, AuditEntry, NewAccount, Result, Session, StoreError};
+use store::accounts::{RoleBinding, account_from_columns};
+use store::steps::AccountSteps;
+use store::{AuditEntry, NewAccount, Result, Session, StoreError};
 
-use crate::{SqliteStore, db, db_while, get, json_text, time};
+use crate::{Run, SqliteTx, db_while, get, json_text, time};
 
 /// The columns [`account`] reads, from `accounts` as `a`.
 macro_rules! account_columns {
@@ -61,20 +58,14 @@ fn audit_entry(row: &SqliteRow) -> Result<AuditEntry> {
     })
 }
 
-/// Deletes every session of account `id`.
-async fn delete_sessions_of(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE account_id = ?1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while(format!("deleting the sessions of account {id}")))?;
-    Ok(())
-}
-
 #[async_trait]
-impl AccountStore for SqliteStore {
-    async fn create_account(&self, new: &NewAccount, now: DateTime<Utc>) -> Result<i64> {
-        let id: Option<i64> = sqlx::query_scalar(
+impl AccountSteps for SqliteTx {
+    async fn insert_account(
+        &mut self,
+        new: &NewAccount,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        sqlx::query_scalar(
             "INSERT INTO accounts (email, role, communes, institutions, platforms,
                                    password_hash, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -88,141 +79,116 @@ impl AccountStore for SqliteStore {
         .bind(json_text(&new.platforms))
         .bind(&new.password_hash)
         .bind(time::utc(now))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **self)
         .await
-        .map_err(db_while(format!("creating account {}", new.email)))?;
-        id.ok_or_else(|| email_taken(&new.email))
+        .map_err(db_while(format!("creating account {}", new.email)))
     }
 
-    async fn accounts(&self) -> Result<Vec<Account>> {
+    async fn all_accounts(&mut self) -> Result<Vec<Account>> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
             " FROM accounts a ORDER BY a.id"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **self)
         .await
         .map_err(db_while("reading accounts"))?;
         rows.iter().map(|r| account(r, 0)).collect()
     }
 
-    async fn account(&self, id: i64) -> Result<Option<Account>> {
+    async fn account(&mut self, id: i64) -> Result<Option<Account>> {
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
             " FROM accounts a WHERE a.id = ?1"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while(format!("reading account {id}")))?;
         row.map(|r| account(&r, 0)).transpose()
     }
 
-    async fn account_by_email(&self, email: &Email) -> Result<Option<(Account, String)>> {
+    async fn account_by_email(&mut self, email: &Email) -> Result<Option<(Account, String)>> {
         let row = sqlx::query(concat!(
             "SELECT ",
             account_columns!(),
             ", a.password_hash FROM accounts a WHERE a.email = ?1"
         ))
         .bind(email.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while(format!("reading account {email}")))?;
         row.map(|r| Ok((account(&r, 0)?, get(&r, 8)?))).transpose()
     }
 
-    async fn set_account_disabled(
-        &self,
-        id: i64,
-        disabled: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+    async fn set_disabled(&mut self, id: i64, disabled: bool, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query("UPDATE accounts SET disabled = ?2, updated_at = ?3 WHERE id = ?1")
             .bind(id)
             .bind(disabled)
             .bind(time::utc(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_while(format!("disabling account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        if disabled {
-            delete_sessions_of(&mut tx, id).await?;
-        }
-        tx.commit().await.map_err(db)
+            .run(self, format!("disabling account {id}"))
+            .await?;
+        Ok(done > 0)
     }
 
-    async fn set_account_role(
-        &self,
-        id: i64,
-        role: Role,
-        communes: &[String],
-        institutions: &[String],
-        platforms: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    async fn set_role(&mut self, id: i64, b: &RoleBinding<'_>, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE accounts SET role = ?2, communes = ?3, institutions = ?4, platforms = ?5,
                     updated_at = ?6
               WHERE id = ?1",
         )
         .bind(id)
-        .bind(role.as_str())
-        .bind(json_text(communes))
-        .bind(json_text(institutions))
-        .bind(json_text(platforms))
+        .bind(b.role.as_str())
+        .bind(json_text(b.communes))
+        .bind(json_text(b.institutions))
+        .bind(json_text(b.platforms))
         .bind(time::utc(now))
-        .execute(&self.pool)
-        .await
-        .map_err(db_while(format!("changing the role of account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        Ok(())
+        .run(self, format!("changing the role of account {id}"))
+        .await?;
+        Ok(done > 0)
     }
 
-    async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+    async fn set_password(&mut self, id: i64, hash: &str, now: DateTime<Utc>) -> Result<bool> {
         let done =
             sqlx::query("UPDATE accounts SET password_hash = ?2, updated_at = ?3 WHERE id = ?1")
                 .bind(id)
                 .bind(hash)
                 .bind(time::utc(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(db_while(format!("changing the password of account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_account(id));
-        }
-        delete_sessions_of(&mut tx, id).await?;
-        tx.commit().await.map_err(db)
+                .run(self, format!("changing the password of account {id}"))
+                .await?;
+        Ok(done > 0)
     }
 
-    async fn create_session(&self, token_hash: &str, session: &Session) -> Result<()> {
-        let id = session.account_id;
+    async fn delete_sessions_of(&mut self, account_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE account_id = ?1")
+            .bind(account_id)
+            .run(
+                self,
+                format!("deleting the sessions of account {account_id}"),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_session(&mut self, token_hash: &str, s: &Session) -> Result<bool> {
+        let id = s.account_id;
         let done = sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at)
              SELECT ?1, id, ?3, ?4, ?5 FROM accounts WHERE id = ?2 AND disabled = 0",
         )
         .bind(token_hash)
         .bind(id)
-        .bind(&session.csrf_token)
-        .bind(time::utc(session.created_at))
-        .bind(time::utc(session.expires_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_while(format!("opening a session for account {id}")))?;
-        if done.rows_affected() == 0 {
-            return Err(no_active_account(id));
-        }
-        Ok(())
+        .bind(&s.csrf_token)
+        .bind(time::utc(s.created_at))
+        .bind(time::utc(s.expires_at))
+        .run(self, format!("opening a session for account {id}"))
+        .await?;
+        Ok(done > 0)
     }
 
     async fn session(
-        &self,
+        &mut self,
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, Account)>> {
@@ -234,7 +200,7 @@ impl AccountStore for SqliteStore {
         ))
         .bind(token_hash)
         .bind(time::utc(now))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut **self)
         .await
         .map_err(db_while("reading a session"))?;
         row.map(|r| {
@@ -250,62 +216,59 @@ impl AccountStore for SqliteStore {
         .transpose()
     }
 
-    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+    async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
             .bind(token_hash)
-            .execute(&self.pool)
-            .await
-            .map_err(db_while("deleting a session"))?;
+            .run(self, "deleting a session")
+            .await?;
         Ok(())
     }
 
-    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1")
+    async fn delete_expired_sessions(&mut self, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1")
             .bind(time::utc(now))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_while("deleting expired sessions"))?;
-        sqlx::query("DELETE FROM login_failures WHERE at < ?1")
-            .bind(time::utc(now - LOGIN_FAILURE_RETENTION))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_while("deleting old failed logins"))?;
-        tx.commit().await.map_err(db)?;
-        Ok(sessions.rows_affected())
+            .run(self, "deleting expired sessions")
+            .await?;
+        Ok(done)
     }
 
-    async fn record_login_failure(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_login_failures_before(&mut self, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE at < ?1")
+            .bind(time::utc(at))
+            .run(self, "deleting old failed logins")
+            .await?;
+        Ok(())
+    }
+
+    async fn insert_login_failure(&mut self, key: &str, at: DateTime<Utc>) -> Result<()> {
         sqlx::query("INSERT INTO login_failures (key, at) VALUES (?1, ?2)")
             .bind(key)
-            .bind(time::utc(now))
-            .execute(&self.pool)
-            .await
-            .map_err(db_while(format!("recording a failed login of {key}")))?;
+            .bind(time::utc(at))
+            .run(self, format!("recording a failed login of {key}"))
+            .await?;
         Ok(())
     }
 
-    async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<u64> {
+    async fn count_login_failures(&mut self, key: &str, since: DateTime<Utc>) -> Result<u64> {
         let n: i64 =
             sqlx::query_scalar("SELECT count(*) FROM login_failures WHERE key = ?1 AND at >= ?2")
                 .bind(key)
                 .bind(time::utc(since))
-                .fetch_one(&self.pool)
+                .fetch_one(&mut **self)
                 .await
                 .map_err(db_while(format!("counting the failed logins of {key}")))?;
         Ok(n as u64)
     }
 
-    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+    async fn delete_login_failures(&mut self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = ?1")
             .bind(key)
-            .execute(&self.pool)
-            .await
-            .map_err(db_while(format!("clearing the failed logins of {key}")))?;
+            .run(self, format!("clearing the failed logins of {key}"))
+            .await?;
         Ok(())
     }
 
-    async fn append_audit(&self, entry: &AuditEntry) -> Result<i64> {
+    async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<i64> {
         sqlx::query_scalar(
             "INSERT INTO audit_log (at, actor, actor_email, action, target, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
@@ -316,7 +279,7 @@ impl AccountStore for SqliteStore {
         .bind(&entry.action)
         .bind(&entry.target)
         .bind(json_text(&entry.detail))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut **self)
         .await
         .map_err(db_while(format!(
             "writing `{}` to the audit log",
@@ -324,13 +287,13 @@ impl AccountStore for SqliteStore {
         )))
     }
 
-    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+    async fn audit_entries(&mut self, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, actor_email, action, target, detail FROM audit_log
               ORDER BY at DESC, id DESC LIMIT ?1",
         )
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut **self)
         .await
         .map_err(db_while("reading the audit log"))?;
         rows.iter().map(audit_entry).collect()

@@ -1,4 +1,6 @@
-//! The embedded store: [`store::Store`] on one SQLite file in WAL mode.
+//! The embedded store: [`store::Store`] on one SQLite file in WAL mode. What is read, checked
+//! and written in which order is `store`'s, written once over the steps of `store::steps`; this
+//! crate gives its transactions ([`SqliteTx`]) and the SQL of each step.
 //!
 //! Writes run in `BEGIN IMMEDIATE` transactions: a deferred transaction that reads first and
 //! writes later fails at once with `SQLITE_BUSY` when another writer committed in between,
@@ -10,7 +12,8 @@
 //! 100,000 practices costs a few hundred statements instead of a million round trips.
 
 mod accounts;
-mod contribution;
+mod attachments;
+mod concepts;
 mod outbox;
 mod practices;
 mod reference;
@@ -19,29 +22,20 @@ mod spiral;
 mod spiral_work;
 mod time;
 
-use std::collections::HashMap;
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::spiral::Reference;
-use domain::{
-    Batch, Codebook, Criterion, HomogeneousGroup, MeaningEntry, Platform, Practice, PracticeFields,
-    QuestionEntry, ScaleLevel,
-};
 use serde_json::Value;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Row, SqliteConnection};
-use store::contribution::import_revision;
-use store::plan::{self, Existing, Lookups, PracticeWrite};
-use store::{
-    Change, CodebookVersion, Counts, CriteriaFilter, Document, ImportSummary, Job, JobOutcome,
-    NewRevision, Result, Store, StoreError,
-};
+use store::steps::{Backend, Housekeeping, Steps};
+use store::{Document, Job, JobOutcome, Result, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
@@ -126,14 +120,53 @@ impl SqliteStore {
             .map_err(db_while(format!("backing up into {}", path.display())))?;
         Ok(())
     }
+}
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+/// A transaction of [`SqliteStore`]: the steps of `store::steps` run in it, each module of
+/// this crate giving the SQL of one family of steps.
+pub struct SqliteTx(sqlx::Transaction<'static, sqlx::Sqlite>);
+
+impl Deref for SqliteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.0
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteStore {
+    type Tx = SqliteTx;
+
+    /// `BEGIN IMMEDIATE`: takes the write lock at once (see the crate's documentation).
+    async fn begin_write(&self) -> Result<SqliteTx> {
+        Ok(SqliteTx(
+            self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?,
+        ))
     }
 
     /// A read transaction, so that a read of several tables sees one state.
-    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin().await.map_err(db)
+    async fn begin_read(&self) -> Result<SqliteTx> {
+        Ok(SqliteTx(self.pool.begin().await.map_err(db)?))
+    }
+
+    /// Deferred, as a read: the writes of accounts and sessions write first, so they take the
+    /// write lock on their first statement, and a session check never waits for an import.
+    async fn begin_primary(&self) -> Result<SqliteTx> {
+        Ok(SqliteTx(self.pool.begin().await.map_err(db)?))
+    }
+}
+
+#[async_trait]
+impl Steps for SqliteTx {
+    async fn commit(self) -> Result<()> {
+        self.0.commit().await.map_err(db)
     }
 }
 
@@ -155,263 +188,83 @@ pub(crate) fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serialises")
 }
 
+/// A statement that returns no rows.
+pub(crate) type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Runs a statement in `conn`, saying what it was doing should it fail; gives how many rows it
+/// changed. The one way this crate executes a statement that returns no rows.
+pub(crate) trait Run {
+    async fn run(self, conn: &mut SqliteConnection, what: impl std::fmt::Display) -> Result<u64>;
+}
+
+impl Run for Statement<'_> {
+    async fn run(self, conn: &mut SqliteConnection, what: impl std::fmt::Display) -> Result<u64> {
+        let done = self.execute(conn).await.map_err(db_while(what))?;
+        Ok(done.rows_affected())
+    }
+}
+
 /// A database error with what was being done.
 pub(crate) fn db_while(what: impl std::fmt::Display) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| StoreError::Database(format!("{what}: {e}"))
 }
 
 #[async_trait]
-impl Store for SqliteStore {
-    async fn migrate(&self) -> Result<()> {
+impl Housekeeping for SqliteStore {
+    async fn run_migrations(&self) -> Result<()> {
         MIGRATOR
             .run(&self.pool)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))
     }
 
-    async fn ensure_reference(&self, reference: &Reference, now: DateTime<Utc>) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let loaded = reference::ensure(&mut tx, reference, now).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(loaded)
+    async fn queue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        outbox::enqueue(&mut conn, kind, payload, now).await
     }
 
-    async fn import(&self, batch: &Batch, now: DateTime<Utc>) -> Result<ImportSummary> {
-        let in_document = |e: StoreError| match e {
-            StoreError::Database(m) => StoreError::Database(format!("{}: {m}", batch.document)),
-            StoreError::Invalid(m) => StoreError::Invalid(format!("{}: {m}", batch.document)),
-            other => other,
-        };
-        let mut tx = self.begin_write().await?;
-        let summary = import(&mut tx, batch, now).await.map_err(in_document)?;
-        tx.commit().await.map_err(db).map_err(in_document)?;
-        Ok(summary)
-    }
-
-    async fn practices(&self) -> Result<Vec<Practice>> {
-        let mut tx = self.begin_read().await?;
-        practices::load(&mut tx, i64::MIN, i64::MAX).await
-    }
-
-    async fn practice(&self, id: i64) -> Result<Option<Practice>> {
-        let mut tx = self.begin_read().await?;
-        Ok(practices::load(&mut tx, id, id).await?.pop())
-    }
-
-    async fn platforms(&self) -> Result<Vec<Platform>> {
-        spiral::platforms(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn groups(&self) -> Result<Vec<HomogeneousGroup>> {
-        spiral::groups(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn criteria(&self, filter: &CriteriaFilter) -> Result<Vec<Criterion>> {
-        spiral::criteria(&mut *self.pool.acquire().await.map_err(db)?, filter).await
-    }
-
-    async fn active_codebook(&self) -> Result<Option<Codebook>> {
-        let mut tx = self.begin_read().await?;
-        reference::active_codebook(&mut tx).await
-    }
-
-    async fn codebook_versions(&self) -> Result<Vec<CodebookVersion>> {
-        reference::versions(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn import_codebook(
-        &self,
-        codebook: &Codebook,
-        activate: bool,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        reference::import_codebook(&mut tx, codebook, activate, now).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn activate_codebook(&self, version: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        reference::activate(&mut tx, version).await?;
-        tx.commit().await.map_err(db)
-    }
-
-    async fn meaning_codes(&self) -> Result<Vec<MeaningEntry>> {
-        reference::meaning_codes(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn questions(&self) -> Result<Vec<QuestionEntry>> {
-        reference::questions(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn scale(&self) -> Result<Vec<ScaleLevel>> {
-        reference::scale(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn counts(&self) -> Result<Counts> {
-        let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM practices), (SELECT count(*) FROM platforms),
-                    (SELECT count(*) FROM homogeneous_groups), (SELECT count(*) FROM criteria)",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db)?;
-        let n = |i: usize| row.try_get::<i64, _>(i).map(|n| n as u64).map_err(db);
-        Ok(Counts {
-            practices: n(0)?,
-            platforms: n(1)?,
-            groups: n(2)?,
-            criteria: n(3)?,
-        })
-    }
-
-    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
-        outbox::changes_since(&mut *self.pool.acquire().await.map_err(db)?, after, limit).await
-    }
-
-    async fn latest_change(&self) -> Result<i64> {
-        outbox::latest_change(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let n = outbox::prune(&mut tx, before).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(n)
-    }
-
-    async fn pruned_through(&self) -> Result<i64> {
-        outbox::pruned_through(&mut *self.pool.acquire().await.map_err(db)?).await
-    }
-
-    async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
-        outbox::enqueue(
-            &mut *self.pool.acquire().await.map_err(db)?,
-            kind,
-            payload,
-            now,
-        )
-        .await
-    }
-
-    async fn claim_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
+    /// In a write transaction: `BEGIN IMMEDIATE` makes the claim atomic.
+    async fn take_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
         let mut tx = self.begin_write().await?;
         let job = outbox::claim(&mut tx, kind, worker, now).await?;
-        tx.commit().await.map_err(db)?;
+        tx.commit().await?;
         Ok(job)
     }
 
-    async fn finish_job(
+    async fn end_job(
         &self,
         id: i64,
-        worker: &str,
-        outcome: &JobOutcome,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+        by: &str,
+        end: &JobOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        outbox::finish(&mut tx, id, worker, outcome, now).await?;
-        tx.commit().await.map_err(db)
+        let done = outbox::finish(&mut tx, id, by, end, at).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
-    async fn job(&self, id: i64) -> Result<Option<Job>> {
+    async fn read_job(&self, id: i64) -> Result<Option<Job>> {
         outbox::get_job(&mut *self.pool.acquire().await.map_err(db)?, id).await
     }
 
-    async fn put_document(&self, document: &Document) -> Result<()> {
+    async fn keep_document(&self, document: &Document) -> Result<()> {
         outbox::put_document(&mut *self.pool.acquire().await.map_err(db)?, document).await
     }
 
-    async fn document(&self, key: &str) -> Result<Option<Document>> {
+    async fn read_document(&self, key: &str) -> Result<Option<Document>> {
         outbox::document(&mut *self.pool.acquire().await.map_err(db)?, key).await
     }
 
-    async fn prune_documents(&self, before: DateTime<Utc>) -> Result<u64> {
+    async fn drop_documents(&self, before: DateTime<Utc>) -> Result<u64> {
         outbox::prune_documents(&mut *self.pool.acquire().await.map_err(db)?, before).await
     }
 }
 
-/// One import inside the caller's transaction: read what the batch can touch, plan, write.
-async fn import(
-    conn: &mut SqliteConnection,
-    batch: &Batch,
-    now: DateTime<Utc>,
-) -> Result<ImportSummary> {
-    let lookups = Lookups::of(batch);
-    let has_spiral =
-        !(batch.platforms.is_empty() && batch.groups.is_empty() && batch.criteria.is_empty());
-    let existing = Existing {
-        practices: practices::stored(conn, &lookups).await?,
-        // Only a batch with SPIRAL data needs them (all of them: they are few).
-        platforms: if has_spiral {
-            spiral::platforms(conn).await?
-        } else {
-            Vec::new()
-        },
-        groups: if has_spiral {
-            spiral::groups(conn).await?
-        } else {
-            Vec::new()
-        },
-        criteria: spiral::stored_criteria(conn, &lookups).await?,
-        codebook: if batch.criteria.is_empty() {
-            None
-        } else {
-            reference::active_codebook(conn).await?
-        },
-    };
-    let mut plan = plan::plan(batch, &existing, now);
-    for conflict in &plan.conflicts {
-        let stored = practices::load(conn, conflict.practice_id, conflict.practice_id)
-            .await?
-            .pop()
-            .ok_or_else(|| {
-                StoreError::Corrupt(format!("practice {} vanished", conflict.practice_id))
-            })?;
-        plan.summary.warnings.push(plan::deferred_warning(
-            conflict,
-            (&stored.fields, stored.status, stored.language),
-        ));
-    }
-    // Each new practice and each changed content leaves a revision, diffed against the
-    // content as stored before: read it now, before it is overwritten.
-    let changed: Vec<i64> = plan
-        .practices
-        .iter()
-        .filter_map(|w| match w {
-            PracticeWrite::Update {
-                id,
-                content: Some(_),
-                ..
-            } => Some(*id),
-            _ => None,
-        })
-        .collect();
-    let before: HashMap<i64, PracticeFields> = practices::load_ids(conn, &changed)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.fields))
-        .collect();
-    let ids = practices::write(conn, &plan.practices, now).await?;
-    let history: Vec<NewRevision> = plan
-        .practices
-        .iter()
-        .zip(&ids)
-        .filter_map(|(w, id)| match w {
-            PracticeWrite::Insert { content, .. } => Some(import_revision(*id, content, None, now)),
-            PracticeWrite::Update {
-                content: Some(content),
-                ..
-            } => Some(import_revision(*id, content, before.get(id), now)),
-            PracticeWrite::Update { content: None, .. } => None,
-        })
-        .collect();
-    revisions::record(conn, &history).await?;
-    spiral::write(conn, &plan, &existing).await?;
-    Ok(plan.summary)
-}
-
 #[cfg(test)]
 mod tests {
+    use store::{Counts, Store};
+
     use super::*;
 
     #[tokio::test]

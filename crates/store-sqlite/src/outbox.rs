@@ -1,14 +1,16 @@
 //! Several nodes: the outbox of practice changes, and jobs.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
+use store::steps::OutboxSteps;
 use store::{
     Change, ChangeOp, Document, Entity, JOB_LEASE, Job, JobOutcome, JobStatus, Result, StoreError,
 };
 
-use crate::{db_while, get, json_text, time};
+use crate::{Run, SqliteTx, db_while, get, json_text, time};
 
 /// Records an upsert of each practice, in the caller's (writing) transaction.
 pub(crate) async fn record_upserts(
@@ -22,83 +24,9 @@ pub(crate) async fn record_upserts(
     )
     .bind(json_text(ids))
     .bind(time::utc(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_while("recording changes"))?;
+    .run(&mut *conn, "recording changes")
+    .await?;
     Ok(())
-}
-
-pub(crate) async fn changes_since(
-    conn: &mut SqliteConnection,
-    after: i64,
-    limit: u32,
-) -> Result<Vec<Change>> {
-    let rows = sqlx::query(
-        "SELECT id, entity, entity_id, op, at FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
-    )
-    .bind(after)
-    .bind(i64::from(limit))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_while("reading changes"))?;
-    rows.iter()
-        .map(|row| {
-            let id: i64 = get(row, 0)?;
-            let entity: String = get(row, 1)?;
-            let op: String = get(row, 3)?;
-            Ok(Change {
-                id,
-                entity: Entity::parse(&entity).ok_or_else(|| {
-                    StoreError::Corrupt(format!("change {id}: unknown entity `{entity}`"))
-                })?,
-                entity_id: get(row, 2)?,
-                op: ChangeOp::parse(&op).ok_or_else(|| {
-                    StoreError::Corrupt(format!("change {id}: unknown operation `{op}`"))
-                })?,
-                at: time::parse_utc(&get::<String>(row, 4)?)?,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn latest_change(conn: &mut SqliteConnection) -> Result<i64> {
-    sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_while("reading the latest change"))
-}
-
-/// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
-/// watermark. In the caller's write transaction.
-pub(crate) async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64> {
-    let through: Option<i64> = sqlx::query_scalar(
-        "SELECT max(id) FROM changes WHERE at < ?1 AND id < (SELECT max(id) FROM changes)",
-    )
-    .bind(time::utc(before))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(db_while("finding changes to prune"))?;
-    let Some(through) = through else {
-        return Ok(0);
-    };
-    let deleted = sqlx::query("DELETE FROM changes WHERE id <= ?1")
-        .bind(through)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("pruning changes"))?;
-    sqlx::query("UPDATE changes_pruned SET through = max(through, ?1)")
-        .bind(through)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("recording the pruned changes"))?;
-    Ok(deleted.rows_affected())
-}
-
-pub(crate) async fn pruned_through(conn: &mut SqliteConnection) -> Result<i64> {
-    sqlx::query_scalar("SELECT through FROM changes_pruned")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(db_while("reading the pruned changes"))
 }
 
 /// The columns [`job`] reads.
@@ -192,7 +120,7 @@ pub(crate) async fn finish(
     worker: &str,
     outcome: &JobOutcome,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let (status, result, error) = match outcome {
         JobOutcome::Done(v) => (JobStatus::Done, Some(json_text(v)), None),
         JobOutcome::Failed(e) => (JobStatus::Failed, None, Some(e.as_str())),
@@ -207,14 +135,9 @@ pub(crate) async fn finish(
     .bind(result)
     .bind(error)
     .bind(time::utc(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_while(format!("finishing job {id}")))?;
-    if done.rows_affected() == 1 {
-        return Ok(());
-    }
-    let found = get_job(conn, id).await?;
-    Err(store::finish_refused(id, worker, found.as_ref()))
+    .run(&mut *conn, format!("finishing job {id}"))
+    .await?;
+    Ok(done == 1)
 }
 
 pub(crate) async fn get_job(conn: &mut SqliteConnection, id: i64) -> Result<Option<Job>> {
@@ -240,9 +163,8 @@ pub(crate) async fn put_document(conn: &mut SqliteConnection, d: &Document) -> R
     .bind(&d.file_name)
     .bind(&d.bytes)
     .bind(time::utc(d.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(db_while(format!("keeping document {}", d.key)))?;
+    .run(&mut *conn, format!("keeping document {}", d.key))
+    .await?;
     Ok(())
 }
 
@@ -272,8 +194,77 @@ pub(crate) async fn prune_documents(
 ) -> Result<u64> {
     let done = sqlx::query("DELETE FROM documents WHERE created_at < ?1")
         .bind(time::utc(before))
-        .execute(&mut *conn)
+        .run(&mut *conn, "pruning documents")
+        .await?;
+    Ok(done)
+}
+
+#[async_trait]
+impl OutboxSteps for SqliteTx {
+    async fn changes_since(&mut self, after: i64, limit: u32) -> Result<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT id, entity, entity_id, op, at FROM changes WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&mut **self)
         .await
-        .map_err(db_while("pruning documents"))?;
-    Ok(done.rows_affected())
+        .map_err(db_while("reading changes"))?;
+        rows.iter()
+            .map(|row| {
+                let id: i64 = get(row, 0)?;
+                let entity: String = get(row, 1)?;
+                let op: String = get(row, 3)?;
+                Ok(Change {
+                    id,
+                    entity: Entity::parse(&entity).ok_or_else(|| {
+                        StoreError::Corrupt(format!("change {id}: unknown entity `{entity}`"))
+                    })?,
+                    entity_id: get(row, 2)?,
+                    op: ChangeOp::parse(&op).ok_or_else(|| {
+                        StoreError::Corrupt(format!("change {id}: unknown operation `{op}`"))
+                    })?,
+                    at: time::parse_utc(&get::<String>(row, 4)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn latest_change(&mut self) -> Result<i64> {
+        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
+            .fetch_one(&mut **self)
+            .await
+            .map_err(db_while("reading the latest change"))
+    }
+
+    /// Deletes the prefix of the log older than `before`, keeping the newest change; moves the
+    /// watermark. In the caller's write transaction.
+    async fn prune_changes(&mut self, before: DateTime<Utc>) -> Result<u64> {
+        let through: Option<i64> = sqlx::query_scalar(
+            "SELECT max(id) FROM changes WHERE at < ?1 AND id < (SELECT max(id) FROM changes)",
+        )
+        .bind(time::utc(before))
+        .fetch_one(&mut **self)
+        .await
+        .map_err(db_while("finding changes to prune"))?;
+        let Some(through) = through else {
+            return Ok(0);
+        };
+        let deleted = sqlx::query("DELETE FROM changes WHERE id <= ?1")
+            .bind(through)
+            .run(self, "pruning changes")
+            .await?;
+        sqlx::query("UPDATE changes_pruned SET through = max(through, ?1)")
+            .bind(through)
+            .run(self, "recording the pruned changes")
+            .await?;
+        Ok(deleted)
+    }
+
+    async fn pruned_through(&mut self) -> Result<i64> {
+        sqlx::query_scalar("SELECT through FROM changes_pruned")
+            .fetch_one(&mut **self)
+            .await
+            .map_err(db_while("reading the pruned changes"))
+    }
 }

@@ -2,24 +2,23 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::{Contact, Language, Practice, PracticeFields, Source, Status};
 use serde_json::{Value, json};
 use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
-use store::plan::{Content, Lookups, PracticeWrite, StoredPractice};
-use store::{Result, StoreError};
+use store::plan::{Content, Lookups, PracticeRows, PracticeWrite, StoredPractice, Whole};
+use store::steps::PracticeSteps;
+use store::{Counts, Result, StoreError};
 
-use crate::{db, db_while, get, json_text, time};
+use crate::{Run, SqliteTx, db, db_while, get, json_text, time};
 
 /// Practices per bulk statement: bounds the size of one JSON argument.
 const CHUNK: usize = 1000;
 
 /// The stored practices a batch can touch, without their fields.
-pub(crate) async fn stored(
-    conn: &mut SqliteConnection,
-    lookups: &Lookups,
-) -> Result<Vec<StoredPractice>> {
+async fn stored(conn: &mut SqliteConnection, lookups: &Lookups) -> Result<Vec<StoredPractice>> {
     if lookups.practice_ids.is_empty() && lookups.identity_keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -74,19 +73,6 @@ fn source(row: &SqliteRow) -> Result<Source> {
         last_line: get::<i64>(row, 3)? as u32,
         truncated: get(row, 4)?,
     })
-}
-
-/// Practices with ids in `lo..=hi`, complete, by id.
-pub(crate) async fn load(conn: &mut SqliteConnection, lo: i64, hi: i64) -> Result<Vec<Practice>> {
-    load_where(conn, lo, hi, None).await
-}
-
-/// The practices with these ids (those that exist), complete, by id.
-pub(crate) async fn load_ids(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<Practice>> {
-    let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
-        return Ok(Vec::new());
-    };
-    load_where(conn, *lo, *hi, Some(&json_text(ids))).await
 }
 
 /// Practices with ids in `lo..=hi` and, when given, in the JSON array `ids`.
@@ -196,7 +182,7 @@ async fn load_where(
     Ok(out)
 }
 
-// `?3`, when not NULL, is a JSON array of the ids to read (see `load_ids`).
+// `?3`, when not NULL, is a JSON array of the ids to read (see `practices_by_id`).
 const LIST_COMMUNES: &str = "SELECT l.practice_id, c.name FROM practice_communes l
     JOIN communes c ON c.id = l.commune_id
     WHERE l.practice_id BETWEEN ?1 AND ?2
@@ -261,7 +247,7 @@ pub(crate) async fn next_id(conn: &mut SqliteConnection, table: &'static str) ->
 
 /// Writes the planned practices: inserts and updates, in bulk, and records each in the outbox.
 /// Returns the id of each write, in order (new practices get theirs here).
-pub(crate) async fn write(
+async fn write(
     conn: &mut SqliteConnection,
     writes: &[PracticeWrite],
     now: DateTime<Utc>,
@@ -269,82 +255,30 @@ pub(crate) async fn write(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
-    // Ids are assigned here rather than by AUTOINCREMENT so that children can be written in
-    // bulk; the write lock is held, so nobody else can take them meanwhile.
-    let given_max = writes
+    let next = next_id(conn, "practices").await?;
+    let rows = PracticeRows::of(writes, next);
+    let whole = |w: &Whole| row(w.id, w.content, w.created_at, w.updated_at);
+    let inserts: Vec<Value> = rows.inserts.iter().map(whole).collect();
+    let overwrites: Vec<Value> = rows.overwrites.iter().map(whole).collect();
+    let touched: Vec<Value> = rows
+        .touched
         .iter()
-        .filter_map(|w| match w {
-            PracticeWrite::Insert { id, .. } => *id,
-            PracticeWrite::Update { .. } => None,
+        .map(|(id, created_at, updated_at)| {
+            json!([id, time::utc(*created_at), time::utc(*updated_at)])
         })
-        .max()
-        .unwrap_or(0);
-    let mut next = next_id(conn, "practices").await?.max(given_max + 1);
-
-    // (id, content, timestamps) rows to write whole, and lists to replace.
-    let mut inserts: Vec<Value> = Vec::new();
-    let mut overwrites: Vec<Value> = Vec::new();
-    let mut touched: Vec<Value> = Vec::new();
-    let mut contents: Vec<(i64, &Content)> = Vec::new();
-    let mut sources: Vec<(i64, &[Source])> = Vec::new();
-    let mut replaced_contents: Vec<i64> = Vec::new();
-    let mut replaced_sources: Vec<i64> = Vec::new();
-    // In plan order, for the outbox.
-    let mut written: Vec<i64> = Vec::with_capacity(writes.len());
-    for w in writes {
-        match w {
-            PracticeWrite::Insert {
-                id,
-                content,
-                sources: s,
-                created_at,
-                updated_at,
-            } => {
-                let id = id.unwrap_or_else(|| {
-                    next += 1;
-                    next - 1
-                });
-                inserts.push(row(id, content, *created_at, *updated_at));
-                contents.push((id, content));
-                sources.push((id, s));
-                written.push(id);
-            }
-            PracticeWrite::Update {
-                id,
-                content,
-                sources: s,
-                created_at,
-                updated_at,
-            } => {
-                if let Some(content) = content {
-                    overwrites.push(row(*id, content, *created_at, *updated_at));
-                    contents.push((*id, content));
-                    replaced_contents.push(*id);
-                } else {
-                    touched.push(json!([id, time::utc(*created_at), time::utc(*updated_at)]));
-                }
-                if let Some(s) = s {
-                    sources.push((*id, s));
-                    replaced_sources.push(*id);
-                }
-                written.push(*id);
-            }
-        }
-    }
+        .collect();
 
     for chunk in inserts.chunks(CHUNK) {
         sqlx::query(INSERT_PRACTICES)
             .bind(json_text(chunk))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_while("inserting practices"))?;
+            .run(&mut *conn, "inserting practices")
+            .await?;
     }
     for chunk in overwrites.chunks(CHUNK) {
         sqlx::query(UPDATE_PRACTICES)
             .bind(json_text(chunk))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_while("updating practices"))?;
+            .run(&mut *conn, "updating practices")
+            .await?;
     }
     for chunk in touched.chunks(CHUNK) {
         sqlx::query(
@@ -352,34 +286,31 @@ pub(crate) async fn write(
                FROM json_each(?1) AS j WHERE practices.id = j.value->>0",
         )
         .bind(json_text(chunk))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("updating practice timestamps"))?;
+        .run(&mut *conn, "updating practice timestamps")
+        .await?;
     }
-    for chunk in replaced_contents.chunks(CHUNK) {
+    for chunk in rows.replaced_contents.chunks(CHUNK) {
         for sql in DELETE_LISTS {
             sqlx::query(sql)
                 .bind(json_text(chunk))
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while("replacing practice lists"))?;
+                .run(&mut *conn, "replacing practice lists")
+                .await?;
         }
     }
-    for chunk in replaced_sources.chunks(CHUNK) {
+    for chunk in rows.replaced_sources.chunks(CHUNK) {
         sqlx::query("DELETE FROM sources WHERE practice_id IN (SELECT value FROM json_each(?1))")
             .bind(json_text(chunk))
-            .execute(&mut *conn)
-            .await
-            .map_err(db_while("replacing sources"))?;
+            .run(&mut *conn, "replacing sources")
+            .await?;
     }
-    for chunk in contents.chunks(CHUNK) {
+    for chunk in rows.contents.chunks(CHUNK) {
         write_lists(conn, chunk).await?;
     }
-    for chunk in written.chunks(CHUNK) {
+    for chunk in rows.written.chunks(CHUNK) {
         crate::outbox::record_upserts(conn, chunk, now).await?;
     }
-    for chunk in sources.chunks(CHUNK) {
-        let rows: Vec<Value> = chunk
+    for chunk in rows.sources.chunks(CHUNK) {
+        let list: Vec<Value> = chunk
             .iter()
             .flat_map(|(id, list)| {
                 list.iter().enumerate().map(move |(i, s)| {
@@ -387,7 +318,7 @@ pub(crate) async fn write(
                 })
             })
             .collect();
-        if rows.is_empty() {
+        if list.is_empty() {
             continue;
         }
         sqlx::query(
@@ -395,12 +326,11 @@ pub(crate) async fn write(
              SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
                FROM json_each(?1)",
         )
-        .bind(json_text(&rows))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("writing sources"))?;
+        .bind(json_text(&list))
+        .run(&mut *conn, "writing sources")
+        .await?;
     }
-    Ok(written)
+    Ok(rows.written)
 }
 
 /// The practices row as a JSON array, in the column order of the statements below.
@@ -541,10 +471,84 @@ async fn write_lists(conn: &mut SqliteConnection, chunk: &[(i64, &Content)]) -> 
         for sql in sqls {
             sqlx::query(*sql)
                 .bind(payload.clone())
-                .execute(&mut *conn)
-                .await
-                .map_err(db_while("writing the lists of practices"))?;
+                .run(&mut *conn, "writing the lists of practices")
+                .await?;
         }
     }
     Ok(())
+}
+
+#[async_trait]
+impl PracticeSteps for SqliteTx {
+    async fn practices_by_id(&mut self, ids: &[i64]) -> Result<Vec<Practice>> {
+        let (Some(lo), Some(hi)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        load_where(self, *lo, *hi, Some(&json_text(ids))).await
+    }
+
+    async fn practice_exists(&mut self, id: i64) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM practices WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut **self)
+            .await
+            .map_err(db_while(format!("reading practice {id}")))?;
+        Ok(found.is_some())
+    }
+
+    async fn practice_ids_with_status(&mut self, status: Status) -> Result<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT id FROM practices WHERE status = ?1 ORDER BY updated_at DESC, id DESC",
+        )
+        .bind(status.as_str())
+        .fetch_all(&mut **self)
+        .await
+        .map_err(db_while(format!("reading {} practices", status.as_str())))
+    }
+
+    async fn next_practice_id(&mut self) -> Result<i64> {
+        next_id(self, "practices").await
+    }
+
+    async fn write_practices(
+        &mut self,
+        w: &[PracticeWrite],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        write(self, w, at).await
+    }
+
+    async fn touch_practice(&mut self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE practices SET updated_at = ?2 WHERE id = ?1")
+            .bind(id)
+            .bind(time::utc(now))
+            .run(self, format!("updating practice {id}"))
+            .await?;
+        crate::outbox::record_upserts(self, &[id], now).await
+    }
+
+    async fn stored_practices(&mut self, lookups: &Lookups) -> Result<Vec<StoredPractice>> {
+        stored(self, lookups).await
+    }
+
+    async fn all_practices(&mut self) -> Result<Vec<Practice>> {
+        load_where(self, i64::MIN, i64::MAX, None).await
+    }
+
+    async fn counts(&mut self) -> Result<Counts> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM practices), (SELECT count(*) FROM platforms),
+                    (SELECT count(*) FROM homogeneous_groups), (SELECT count(*) FROM criteria)",
+        )
+        .fetch_one(&mut **self)
+        .await
+        .map_err(db)?;
+        let n = |i: usize| get::<i64>(&row, i).map(|n| n as u64);
+        Ok(Counts {
+            practices: n(0)?,
+            platforms: n(1)?,
+            groups: n(2)?,
+            criteria: n(3)?,
+        })
+    }
 }

@@ -1,54 +1,17 @@
-//! The revision history of practices, inside the caller's transaction.
+//! The SQL of the revision history of practices ([`RevisionSteps`]).
 
+use async_trait::async_trait;
 use domain::PracticeFields;
 use serde_json::{Value, json};
-use sqlx::SqliteConnection;
 use sqlx::sqlite::SqliteRow;
 use store::contribution::revision_from_columns;
+use store::steps::RevisionSteps;
 use store::{FieldChange, NewRevision, Result, Revision};
 
-use crate::{db_while, get, json_text, time};
+use crate::{Run, SqliteTx, db_while, get, json_text, time};
 
 /// Revisions per bulk statement: bounds the size of one JSON argument (each holds a content).
 const CHUNK: usize = 500;
-
-/// Records the revisions, each with its practice's next number. A practice appears at most
-/// once among them.
-pub(crate) async fn record(conn: &mut SqliteConnection, revisions: &[NewRevision]) -> Result<()> {
-    for chunk in revisions.chunks(CHUNK) {
-        let rows: Vec<Value> = chunk
-            .iter()
-            .map(|r| {
-                json!([
-                    r.practice_id,
-                    time::utc(r.at),
-                    r.actor,
-                    r.actor_email,
-                    r.action,
-                    r.status.as_str(),
-                    r.comment,
-                    r.changes,
-                    r.snapshot
-                ])
-            })
-            .collect();
-        sqlx::query(
-            "INSERT INTO revisions (practice_id, number, at, actor, actor_email, action, status,
-                                    comment, changes, snapshot)
-             SELECT j.value->>0,
-                    (SELECT coalesce(max(r.number), 0) + 1 FROM revisions r
-                      WHERE r.practice_id = j.value->>0),
-                    j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5,
-                    j.value->>6, j.value->7, j.value->8
-               FROM json_each(?1) AS j",
-        )
-        .bind(json_text(&rows))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("recording revisions"))?;
-    }
-    Ok(())
-}
 
 /// The columns [`revision`] reads.
 macro_rules! revision_columns {
@@ -80,59 +43,86 @@ fn revision(row: &SqliteRow) -> Result<Revision> {
     )
 }
 
-/// The revisions of a practice, newest first.
-pub(crate) async fn of_practice(
-    conn: &mut SqliteConnection,
-    practice_id: i64,
-) -> Result<Vec<Revision>> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        revision_columns!(),
-        " FROM revisions WHERE practice_id = ?1 ORDER BY number DESC"
-    ))
-    .bind(practice_id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db_while(format!(
-        "reading the revisions of practice {practice_id}"
-    )))?;
-    rows.iter().map(revision).collect()
-}
+#[async_trait]
+impl RevisionSteps for SqliteTx {
+    async fn append_revisions(&mut self, revisions: &[NewRevision]) -> Result<()> {
+        for chunk in revisions.chunks(CHUNK) {
+            let rows: Vec<Value> = chunk
+                .iter()
+                .map(|r| {
+                    json!([
+                        r.practice_id,
+                        time::utc(r.at),
+                        r.actor,
+                        r.actor_email,
+                        r.action,
+                        r.status.as_str(),
+                        r.comment,
+                        r.changes,
+                        r.snapshot
+                    ])
+                })
+                .collect();
+            sqlx::query(
+                "INSERT INTO revisions (practice_id, number, at, actor, actor_email, action,
+                                        status, comment, changes, snapshot)
+                 SELECT j.value->>0,
+                        (SELECT coalesce(max(r.number), 0) + 1 FROM revisions r
+                          WHERE r.practice_id = j.value->>0),
+                        j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5,
+                        j.value->>6, j.value->7, j.value->8
+                   FROM json_each(?1) AS j",
+            )
+            .bind(json_text(&rows))
+            .run(self, "recording revisions")
+            .await?;
+        }
+        Ok(())
+    }
 
-/// Revision `number` of a practice, if it exists.
-pub(crate) async fn one(
-    conn: &mut SqliteConnection,
-    practice_id: i64,
-    number: u32,
-) -> Result<Option<Revision>> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        revision_columns!(),
-        " FROM revisions WHERE practice_id = ?1 AND number = ?2"
-    ))
-    .bind(practice_id)
-    .bind(i64::from(number))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(db_while(format!(
-        "reading revision {number} of practice {practice_id}"
-    )))?;
-    row.as_ref().map(revision).transpose()
-}
-
-/// Overwrites what a revision recorded (the erasure of a contact).
-pub(crate) async fn rewrite(
-    conn: &mut SqliteConnection,
-    id: i64,
-    changes: &[FieldChange],
-    snapshot: &PracticeFields,
-) -> Result<()> {
-    sqlx::query("UPDATE revisions SET changes = ?2, snapshot = ?3 WHERE id = ?1")
-        .bind(id)
-        .bind(json_text(changes))
-        .bind(json_text(snapshot))
-        .execute(&mut *conn)
+    async fn revisions_of(&mut self, practice_id: i64) -> Result<Vec<Revision>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            revision_columns!(),
+            " FROM revisions WHERE practice_id = ?1 ORDER BY number DESC"
+        ))
+        .bind(practice_id)
+        .fetch_all(&mut **self)
         .await
-        .map_err(db_while(format!("rewriting revision {id}")))?;
-    Ok(())
+        .map_err(db_while(format!(
+            "reading the revisions of practice {practice_id}"
+        )))?;
+        rows.iter().map(revision).collect()
+    }
+
+    async fn revision(&mut self, practice_id: i64, number: u32) -> Result<Option<Revision>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            revision_columns!(),
+            " FROM revisions WHERE practice_id = ?1 AND number = ?2"
+        ))
+        .bind(practice_id)
+        .bind(i64::from(number))
+        .fetch_optional(&mut **self)
+        .await
+        .map_err(db_while(format!(
+            "reading revision {number} of practice {practice_id}"
+        )))?;
+        row.as_ref().map(revision).transpose()
+    }
+
+    async fn rewrite_revision(
+        &mut self,
+        id: i64,
+        changes: &[FieldChange],
+        snapshot: &PracticeFields,
+    ) -> Result<()> {
+        sqlx::query("UPDATE revisions SET changes = ?2, snapshot = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(json_text(changes))
+            .bind(json_text(snapshot))
+            .run(self, format!("rewriting revision {id}"))
+            .await?;
+        Ok(())
+    }
 }

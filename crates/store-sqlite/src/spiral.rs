@@ -1,16 +1,16 @@
 //! SPIRAL data: platforms, homogeneous groups, criteria.
 
-use std::collections::HashMap;
-
+use async_trait::async_trait;
 use domain::{ComponentCode, Criterion, HomogeneousGroup, MeaningCode, Platform};
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, SqliteConnection};
-use store::plan::{Existing, Lookups, Plan, Write};
+use store::plan::{CriterionRow, Lookups, Write};
+use store::steps::ImportSteps;
 use store::{CriteriaFilter, Result, StoreError};
 
 use crate::practices::next_id;
-use crate::{db_while, get, json_text, time};
+use crate::{Run, SqliteTx, db_while, get, json_text, time};
 
 const CHUNK: usize = 2000;
 
@@ -18,10 +18,6 @@ pub(crate) fn local(row: &SqliteRow, i: usize) -> Result<Option<chrono::NaiveDat
     get::<Option<String>>(row, i)?
         .map(|s| time::parse_local(&s))
         .transpose()
-}
-
-pub(crate) async fn platforms(conn: &mut SqliteConnection) -> Result<Vec<Platform>> {
-    platforms_with(conn, None).await
 }
 
 /// Every platform, or the one with id `only`.
@@ -55,10 +51,6 @@ pub(crate) async fn platforms_with(
             })
         })
         .collect()
-}
-
-pub(crate) async fn groups(conn: &mut SqliteConnection) -> Result<Vec<HomogeneousGroup>> {
-    groups_with(conn, None).await
 }
 
 /// Every group, or the one with id `only`.
@@ -176,10 +168,7 @@ pub(crate) async fn criteria(
 }
 
 /// The stored criteria a batch can touch: by id, and by natural key.
-pub(crate) async fn stored_criteria(
-    conn: &mut SqliteConnection,
-    lookups: &Lookups,
-) -> Result<Vec<Criterion>> {
+async fn stored_criteria(conn: &mut SqliteConnection, lookups: &Lookups) -> Result<Vec<Criterion>> {
     let mut out = Vec::new();
     for chunk in lookups.criterion_ids.chunks(CHUNK) {
         let rows = sqlx::query(concat!(
@@ -222,19 +211,13 @@ pub(crate) async fn stored_criteria(
     Ok(out)
 }
 
-/// Writes planned platforms, groups and criteria.
-pub(crate) async fn write(
-    conn: &mut SqliteConnection,
-    plan: &Plan,
-    existing: &Existing,
-) -> Result<()> {
-    let mut platform_ids: HashMap<String, i64> = existing
-        .platforms
-        .iter()
-        .filter_map(|p| Some((p.name.clone(), p.id?)))
-        .collect();
-    for w in &plan.platforms {
-        let p = w.value();
+#[async_trait]
+impl ImportSteps for SqliteTx {
+    async fn stored_criteria(&mut self, lookups: &Lookups) -> Result<Vec<Criterion>> {
+        stored_criteria(self, lookups).await
+    }
+
+    async fn write_platform(&mut self, w: &Write<Platform>) -> Result<i64> {
         let sql = match w {
             Write::Insert(_) => {
                 "INSERT INTO platforms (id, name, country, languages, description, coordination,
@@ -247,7 +230,8 @@ pub(crate) async fn write(
                   WHERE id = ?1 RETURNING id"
             }
         };
-        let id: i64 = sqlx::query_scalar(sql)
+        let p = w.value();
+        sqlx::query_scalar(sql)
             .bind(p.id)
             .bind(&p.name)
             .bind(&p.country)
@@ -255,25 +239,12 @@ pub(crate) async fn write(
             .bind(&p.description)
             .bind(&p.coordination)
             .bind(p.created_at.map(time::local))
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut **self)
             .await
-            .map_err(db_while(format!("writing platform «{}»", p.name)))?;
-        platform_ids.insert(p.name.clone(), id);
+            .map_err(db_while(format!("writing platform «{}»", p.name)))
     }
 
-    let mut group_ids: HashMap<(String, String), i64> = existing
-        .groups
-        .iter()
-        .filter_map(|g| Some(((g.platform.clone(), g.name.clone()), g.id?)))
-        .collect();
-    for w in &plan.groups {
-        let g = w.value();
-        let platform = *platform_ids.get(&g.platform).ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "group «{}» names platform «{}», which is neither stored nor in the batch",
-                g.name, g.platform
-            ))
-        })?;
+    async fn write_group(&mut self, w: &Write<HomogeneousGroup>, platform: i64) -> Result<i64> {
         let sql = match w {
             Write::Insert(_) => {
                 "INSERT INTO homogeneous_groups (id, platform_id, name, language, profile,
@@ -286,90 +257,70 @@ pub(crate) async fn write(
                   WHERE id = ?1 RETURNING id"
             }
         };
-        let id: i64 = sqlx::query_scalar(sql)
+        let g = w.value();
+        sqlx::query_scalar(sql)
             .bind(g.id)
             .bind(platform)
             .bind(&g.name)
             .bind(&g.language)
             .bind(&g.profile)
             .bind(g.created_at.map(time::local))
-            .fetch_one(&mut *conn)
+            .fetch_one(&mut **self)
             .await
-            .map_err(db_while(format!("writing group «{}»", g.name)))?;
-        group_ids.insert((g.platform.clone(), g.name.clone()), id);
+            .map_err(db_while(format!("writing group «{}»", g.name)))
     }
 
-    if plan.criteria.is_empty() {
-        return Ok(());
+    async fn next_criterion_id(&mut self) -> Result<i64> {
+        next_id(self, "criteria").await
     }
-    let given_max = plan
-        .criteria
-        .iter()
-        .filter_map(|w| match w {
-            Write::Insert(c) => c.id,
-            Write::Update(_) => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let mut next = next_id(conn, "criteria").await?.max(given_max + 1);
-    let mut inserts = Vec::new();
-    let mut updates = Vec::new();
-    for w in &plan.criteria {
-        let c = w.value();
-        let group = *group_ids
-            .get(&(c.platform.clone(), c.group.clone()))
-            .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "criterion «{}» names group «{}» of «{}», which is neither stored nor in the batch",
-                    c.text, c.group, c.platform
-                ))
-            })?;
-        let id = c.id.unwrap_or_else(|| {
-            next += 1;
-            next - 1
-        });
-        let row = json!([
-            id,
-            group,
-            c.question,
-            c.text,
-            c.expressions,
-            c.component.as_ref().map(ComponentCode::as_str),
-            c.meaning.as_ref().map(MeaningCode::as_str),
-            c.proposition,
-            c.created_at.map(time::local),
-            c.updated_at.map(time::local),
-        ]);
-        match w {
-            Write::Insert(_) => inserts.push(row),
-            Write::Update(_) => updates.push(row),
+
+    async fn write_criteria(&mut self, rows: &[CriterionRow<'_>]) -> Result<()> {
+        let mut inserts = Vec::new();
+        let mut updates = Vec::new();
+        for r in rows {
+            let c = r.criterion;
+            let row = json!([
+                r.id,
+                r.group_id,
+                c.question,
+                c.text,
+                c.expressions,
+                c.component.as_ref().map(ComponentCode::as_str),
+                c.meaning.as_ref().map(MeaningCode::as_str),
+                c.proposition,
+                c.created_at.map(time::local),
+                c.updated_at.map(time::local),
+            ]);
+            if r.insert {
+                inserts.push(row);
+            } else {
+                updates.push(row);
+            }
         }
+        for chunk in inserts.chunks(CHUNK) {
+            sqlx::query(
+                "INSERT INTO criteria (id, group_id, question, text, expressions, component,
+                                       meaning, proposition, created_at, updated_at)
+                 SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5,
+                        value->>6, value->>7, value->>8, value->>9
+                   FROM json_each(?1)",
+            )
+            .bind(json_text(chunk))
+            .run(self, "inserting criteria")
+            .await?;
+        }
+        for chunk in updates.chunks(CHUNK) {
+            sqlx::query(
+                "UPDATE criteria SET group_id = j.value->>1, question = j.value->>2,
+                        text = j.value->>3, expressions = j.value->>4, component = j.value->>5,
+                        meaning = j.value->>6, proposition = j.value->>7,
+                        created_at = j.value->>8, updated_at = j.value->>9
+                   FROM json_each(?1) AS j WHERE criteria.id = j.value->>0",
+            )
+            .bind(json_text(chunk))
+            .run(self, "updating criteria")
+            .await?;
+        }
+        Ok(())
     }
-    for chunk in inserts.chunks(CHUNK) {
-        sqlx::query(
-            "INSERT INTO criteria (id, group_id, question, text, expressions, component, meaning,
-                                   proposition, created_at, updated_at)
-             SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6,
-                    value->>7, value->>8, value->>9
-               FROM json_each(?1)",
-        )
-        .bind(json_text(chunk))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("inserting criteria"))?;
-    }
-    for chunk in updates.chunks(CHUNK) {
-        sqlx::query(
-            "UPDATE criteria SET group_id = j.value->>1, question = j.value->>2,
-                    text = j.value->>3, expressions = j.value->>4, component = j.value->>5,
-                    meaning = j.value->>6, proposition = j.value->>7, created_at = j.value->>8,
-                    updated_at = j.value->>9
-               FROM json_each(?1) AS j WHERE criteria.id = j.value->>0",
-        )
-        .bind(json_text(chunk))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_while("updating criteria"))?;
-    }
-    Ok(())
 }

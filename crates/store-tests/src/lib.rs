@@ -66,6 +66,7 @@ macro_rules! conformance {
         $crate::conformance!(@one $fresh, story_criteria_filters);
         $crate::conformance!(@one $fresh, story_reference_loaded_once);
         $crate::conformance!(@one $fresh, story_codebook_versions);
+        $crate::conformance!(@one $fresh, story_concept_versions);
         $crate::conformance!(@one $fresh, story_unknown_codes_are_reported);
         $crate::conformance!(@one $fresh, story_failed_batch_changes_nothing);
         $crate::conformance!(@one $fresh, story_corpus_round_trip);
@@ -611,6 +612,92 @@ pub async fn story_reference_loaded_once(store: &dyn Store) {
 
 /// A new codebook version can be imported and activated; criteria keep their codes; version
 /// names are unique; activating an unknown version is refused.
+/// The concept scheme: the first put is version 1; putting it again changes nothing; a change
+/// is a new active version, and every earlier one stays readable.
+pub async fn story_concept_versions(store: &dyn Store) {
+    assert_eq!(store.active_concepts().await.unwrap(), None);
+    assert!(store.concept_versions().await.unwrap().is_empty());
+
+    let bundled = ingest::concepts::bundled();
+    let first = store
+        .put_concepts(&bundled, None, "bundled", at(10))
+        .await
+        .unwrap();
+    assert_eq!(first, 1);
+    let again = store
+        .put_concepts(&bundled, Some("ed@example.org"), "same", at(11))
+        .await
+        .unwrap();
+    assert_eq!(again, 1, "an unchanged scheme is not a new version");
+
+    let mut edited = bundled.clone();
+    let concept = edited
+        .concepts
+        .iter_mut()
+        .find(|c| !c.top)
+        .expect("a concept that is not a theme");
+    concept.labels[1].alt.push("Erzählcafé".into());
+    let id = concept.id.clone();
+    let second = store
+        .put_concepts(
+            &edited,
+            Some("ed@example.org"),
+            "an alternative label",
+            at(12),
+        )
+        .await
+        .unwrap();
+    assert_eq!(second, 2);
+
+    let active = store.active_concepts().await.unwrap().unwrap();
+    assert_eq!(active.version, 2);
+    assert_eq!(active.concepts, edited.concepts);
+    let old = store.concepts_version(1).await.unwrap().unwrap();
+    assert_eq!(old.concepts, bundled.concepts);
+    assert!(
+        !old.concepts.iter().find(|c| c.id == id).unwrap().labels[1]
+            .alt
+            .contains(&"Erzählcafé".to_string())
+    );
+    assert_eq!(store.concepts_version(3).await.unwrap(), None);
+
+    let versions = store.concept_versions().await.unwrap();
+    let listed: Vec<(u32, bool, Option<&str>, &str)> = versions
+        .iter()
+        .map(|v| (v.version, v.active, v.author.as_deref(), v.note.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (1, false, None, "bundled"),
+            (2, true, Some("ed@example.org"), "an alternative label"),
+        ]
+    );
+    assert_eq!(versions[1].created_at, at(12));
+    assert_eq!(versions[1].concepts as usize, edited.concepts.len());
+
+    // A scheme whose links lead nowhere is refused, and nothing changes.
+    let mut broken = edited.clone();
+    broken.concepts[0].broader.push("no-such-concept".into());
+    let err = store
+        .put_concepts(&broken, None, "broken", at(13))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(store.concept_versions().await.unwrap().len(), 2);
+
+    // Going back to an earlier scheme is a new version too: history only grows.
+    let third = store
+        .put_concepts(&bundled, None, "back", at(14))
+        .await
+        .unwrap();
+    assert_eq!(third, 3);
+    assert_eq!(
+        store.active_concepts().await.unwrap().unwrap().concepts,
+        bundled.concepts
+    );
+}
+
 pub async fn story_codebook_versions(store: &dyn Store) {
     let reference = reference();
     store.ensure_reference(&reference, at(10)).await.unwrap();

@@ -11,10 +11,11 @@ use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::{Account, Email, Role};
+use domain::{Account, AccountId, Email, Role};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::steps::{AccountSteps, Backend, Steps};
 use crate::{Result, StoreError};
 
 /// How long failed logins are kept: longer than any throttling window, short enough that the
@@ -54,6 +55,15 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     /// The session is valid strictly before this instant.
     pub expires_at: DateTime<Utc>,
+}
+
+/// What an account may do, and where: [`AccountStore::set_account_role`]'s arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoleBinding<'a> {
+    pub role: Role,
+    pub communes: &'a [String],
+    pub institutions: &'a [String],
+    pub platforms: &'a [String],
 }
 
 /// One line of the audit log: who did what to what, and when.
@@ -155,12 +165,12 @@ pub fn email_taken(email: &Email) -> StoreError {
 }
 
 /// No account `id`: every backend says it alike.
-pub fn no_account(id: i64) -> StoreError {
+pub fn no_account(id: AccountId) -> StoreError {
     StoreError::NotFound(format!("no account {id}: expected the id of an account"))
 }
 
 /// A session for account `id` that cannot be opened: every backend says it alike.
-pub fn no_active_account(id: i64) -> StoreError {
+pub fn no_active_account(id: AccountId) -> StoreError {
     StoreError::NotFound(format!(
         "no active account {id}: expected the id of an account that is not disabled"
     ))
@@ -188,4 +198,134 @@ pub fn account_from_columns(
         disabled,
         created_at,
     })
+}
+
+/// Accounts and sessions, once for every backend: each method one transaction on the
+/// primary ([`Backend::begin_primary`]).
+#[async_trait]
+impl<B: Backend> AccountStore for B {
+    async fn create_account(&self, new: &NewAccount, now: DateTime<Utc>) -> Result<i64> {
+        let mut tx = self.begin_primary().await?;
+        let id = tx.insert_account(new, now).await?;
+        tx.commit().await?;
+        id.ok_or_else(|| email_taken(&new.email))
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>> {
+        self.begin_primary().await?.all_accounts().await
+    }
+
+    async fn account(&self, id: i64) -> Result<Option<Account>> {
+        self.begin_primary().await?.account(id).await
+    }
+
+    async fn account_by_email(&self, email: &Email) -> Result<Option<(Account, String)>> {
+        self.begin_primary().await?.account_by_email(email).await
+    }
+
+    async fn set_account_disabled(
+        &self,
+        id: i64,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        if !tx.set_disabled(id, disabled, now).await? {
+            return Err(no_account(id.into()));
+        }
+        if disabled {
+            tx.delete_sessions_of(id).await?;
+        }
+        tx.commit().await
+    }
+
+    async fn set_account_role(
+        &self,
+        id: i64,
+        role: Role,
+        communes: &[String],
+        institutions: &[String],
+        platforms: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let binding = RoleBinding {
+            role,
+            communes,
+            institutions,
+            platforms,
+        };
+        let mut tx = self.begin_primary().await?;
+        if !tx.set_role(id, &binding, now).await? {
+            return Err(no_account(id.into()));
+        }
+        tx.commit().await
+    }
+
+    async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        if !tx.set_password(id, hash, now).await? {
+            return Err(no_account(id.into()));
+        }
+        tx.delete_sessions_of(id).await?;
+        tx.commit().await
+    }
+
+    async fn create_session(&self, token_hash: &str, session: &Session) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        if !tx.insert_session(token_hash, session).await? {
+            return Err(no_active_account(session.account_id.into()));
+        }
+        tx.commit().await
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, Account)>> {
+        self.begin_primary().await?.session(token_hash, now).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        tx.delete_session(token_hash).await?;
+        tx.commit().await
+    }
+
+    async fn prune_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_primary().await?;
+        let sessions = tx.delete_expired_sessions(now).await?;
+        tx.delete_login_failures_before(now - LOGIN_FAILURE_RETENTION)
+            .await?;
+        tx.commit().await?;
+        Ok(sessions)
+    }
+
+    async fn record_login_failure(&self, key: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        tx.insert_login_failure(key, now).await?;
+        tx.commit().await
+    }
+
+    async fn login_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_primary().await?;
+        tx.count_login_failures(key, since).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        let mut tx = self.begin_primary().await?;
+        tx.delete_login_failures(key).await?;
+        tx.commit().await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<i64> {
+        let mut tx = self.begin_primary().await?;
+        let id = tx.insert_audit(entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.begin_primary().await?.audit_entries(limit).await
+    }
 }

@@ -14,17 +14,25 @@
 //!
 //! [`Change`]: crate::Change
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use domain::practice::content_hash;
-use domain::revision::{CONTACT_ERASED, TransitionError, erase_contact, erase_contact_in_changes};
-use domain::{Account, Language, Practice, PracticeFields, Status};
+use domain::revision::{
+    CONTACT_ERASED, Transition, TransitionError, actions, diff, erase_contact,
+    erase_contact_in_changes,
+};
+use domain::{
+    Account, AttachmentId, Language, Practice, PracticeFields, PracticeId, Status, rules,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use domain::revision::FieldChange;
 
-use crate::plan::Content;
+use crate::plan::{Content, PracticeWrite};
+use crate::steps::{AttachmentSteps, Backend, PracticeSteps, RevisionSteps, Steps};
 use crate::{Result, StoreError};
 
 /// Who makes a change (`None`: the command line or an import).
@@ -215,29 +223,19 @@ pub fn content(fields: &PracticeFields, status: Status, language: Language) -> C
     }
 }
 
-/// Refuses a content that cannot be a practice: one without a title.
-pub fn check_fields(fields: &PracticeFields) -> Result<()> {
-    if fields.title.trim().is_empty() {
-        return Err(StoreError::Invalid(
-            "the title is empty: expected the practice's title".to_string(),
-        ));
-    }
-    Ok(())
-}
-
 /// No practice `id`: every backend says it alike.
-pub fn no_practice(id: i64) -> StoreError {
+pub fn no_practice(id: PracticeId) -> StoreError {
     StoreError::NotFound(format!("no practice {id}: expected the id of a practice"))
 }
 
-pub fn no_revision(practice_id: i64, number: u32) -> StoreError {
+pub fn no_revision(practice_id: PracticeId, number: u32) -> StoreError {
     StoreError::NotFound(format!(
         "practice {practice_id} has no revision {number}: expected the number of one of its \
          revisions"
     ))
 }
 
-pub fn no_contact(practice_id: i64) -> StoreError {
+pub fn no_contact(practice_id: PracticeId) -> StoreError {
     // The name is not repeated: it may be personal data that is not ours to keep, in logs.
     StoreError::NotFound(format!(
         "practice {practice_id} and its history hold no contact of that name: expected the \
@@ -245,7 +243,7 @@ pub fn no_contact(practice_id: i64) -> StoreError {
     ))
 }
 
-pub fn no_attachment(id: i64) -> StoreError {
+pub fn no_attachment(id: AttachmentId) -> StoreError {
     StoreError::NotFound(format!(
         "no attachment {id}: expected the id of an attachment"
     ))
@@ -258,21 +256,6 @@ pub fn transition_refused(id: i64, e: &TransitionError) -> StoreError {
         TransitionError::NotFrom { .. } => StoreError::Conflict(format!("practice {id}: {e}")),
         _ => StoreError::Invalid(format!("practice {id}: {e}")),
     }
-}
-
-/// Refuses an attachment without a usable name or media type.
-pub fn check_attachment(file_name: &str, media_type: &str) -> Result<()> {
-    if file_name.trim().is_empty() || file_name.contains(['/', '\\', '\0']) {
-        return Err(StoreError::Invalid(format!(
-            "`{file_name}` is not a file name: expected a name without path, e.g. flyer.pdf"
-        )));
-    }
-    if !media_type.contains('/') || media_type.chars().any(char::is_whitespace) {
-        return Err(StoreError::Invalid(format!(
-            "`{media_type}` is not a media type: expected e.g. application/pdf"
-        )));
-    }
-    Ok(())
 }
 
 /// The revision that records adding (`attach`) or deleting (`detach`) an attachment: its
@@ -349,7 +332,7 @@ pub fn plan_erasure(
         }
     }
     if !found {
-        return Err(no_contact(practice.id));
+        return Err(no_contact(practice.id.into()));
     }
     let record = NewRevision {
         comment: Some(CONTACT_ERASED.to_string()),
@@ -434,5 +417,245 @@ pub fn import_revision(
             &Actor::system(),
             now,
         )
+    }
+}
+
+/// Practice `id`, complete, or [`no_practice`].
+async fn practice<T: Steps>(tx: &mut T, id: i64) -> Result<Practice> {
+    tx.practices_by_id(&[id])
+        .await?
+        .pop()
+        .ok_or_else(|| no_practice(id.into()))
+}
+
+async fn exists<T: Steps>(tx: &mut T, id: i64) -> Result<()> {
+    if tx.practice_exists(id).await? {
+        Ok(())
+    } else {
+        Err(no_practice(id.into()))
+    }
+}
+
+/// Replaces the content of `p` (lists included), and records the change in the outbox.
+async fn write_content<T: Steps>(
+    tx: &mut T,
+    p: &Practice,
+    content: Content,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let update = PracticeWrite::Update {
+        id: p.id,
+        content: Some(content),
+        sources: None,
+        created_at: p.created_at,
+        updated_at: now,
+    };
+    tx.write_practices(&[update], now).await?;
+    Ok(())
+}
+
+/// The workflow, once for every backend: each write is one write transaction that changes the
+/// practice, records its revision and records the change in the outbox (through
+/// [`PracticeSteps::write_practices`] or [`PracticeSteps::touch_practice`], as imports do).
+#[async_trait]
+impl<B: Backend> ContributionStore for B {
+    async fn create_draft(
+        &self,
+        fields: &PracticeFields,
+        language: Language,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        rules::practice(fields)?;
+        let now = now.trunc_subsecs(0);
+        let mut tx = self.begin_write().await?;
+        let id = tx.next_practice_id().await?;
+        let insert = PracticeWrite::Insert {
+            id: Some(id),
+            content: content(fields, Status::Draft, language),
+            sources: Vec::new(),
+            created_at: now,
+            updated_at: now,
+        };
+        tx.write_practices(&[insert], now).await?;
+        let first = NewRevision::new(
+            id,
+            actions::CREATE,
+            Status::Draft,
+            fields.clone(),
+            actor,
+            now,
+        );
+        tx.append_revisions(&[first]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn update_practice(
+        &self,
+        id: i64,
+        fields: &PracticeFields,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        rules::practice(fields)?;
+        let mut tx = self.begin_write().await?;
+        let p = practice(&mut tx, id).await?;
+        let changes = diff(&p.fields, fields);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        write_content(&mut tx, &p, content(fields, p.status, p.language), now).await?;
+        let edit = NewRevision {
+            changes,
+            ..NewRevision::new(id, actions::EDIT, p.status, fields.clone(), actor, now)
+        };
+        tx.append_revisions(&[edit]).await?;
+        tx.commit().await
+    }
+
+    async fn transition(
+        &self,
+        id: i64,
+        to: Status,
+        action: &str,
+        comment: Option<&str>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let p = practice(&mut tx, id).await?;
+        let t = Transition::check(action, p.status, to, comment)
+            .map_err(|e| transition_refused(id, &e))?;
+        write_content(&mut tx, &p, content(&p.fields, t.target(), p.language), now).await?;
+        let moved = NewRevision {
+            comment: comment.map(str::to_string),
+            ..NewRevision::new(id, t.as_str(), t.target(), p.fields.clone(), actor, now)
+        };
+        tx.append_revisions(&[moved]).await?;
+        tx.commit().await
+    }
+
+    async fn revisions(&self, practice_id: i64) -> Result<Vec<Revision>> {
+        let mut tx = self.begin_read().await?;
+        exists(&mut tx, practice_id).await?;
+        tx.revisions_of(practice_id).await
+    }
+
+    async fn restore_revision(
+        &self,
+        practice_id: i64,
+        number: u32,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let p = practice(&mut tx, practice_id).await?;
+        let old = tx
+            .revision(practice_id, number)
+            .await?
+            .ok_or_else(|| no_revision(practice_id.into(), number))?;
+        let changes = diff(&p.fields, &old.snapshot);
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let restored = content(&old.snapshot, p.status, p.language);
+        write_content(&mut tx, &p, restored, now).await?;
+        let record = NewRevision {
+            comment: Some(format!("revision {number}")),
+            changes,
+            ..NewRevision::new(
+                practice_id,
+                actions::RESTORE,
+                p.status,
+                old.snapshot,
+                actor,
+                now,
+            )
+        };
+        tx.append_revisions(&[record]).await?;
+        tx.commit().await
+    }
+
+    async fn erase_contact(
+        &self,
+        practice_id: i64,
+        name: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let p = practice(&mut tx, practice_id).await?;
+        let history = tx.revisions_of(practice_id).await?;
+        let erasure = plan_erasure(&p, &history, name, actor, now)?;
+        let erased = content(&erasure.fields, p.status, p.language);
+        write_content(&mut tx, &p, erased, now).await?;
+        for (id, changes, snapshot) in &erasure.revisions {
+            tx.rewrite_revision(*id, changes, snapshot).await?;
+        }
+        tx.append_revisions(&[erasure.record]).await?;
+        tx.commit().await
+    }
+
+    async fn practices_with_status(&self, status: Status) -> Result<Vec<Practice>> {
+        let mut tx = self.begin_read().await?;
+        let ids = tx.practice_ids_with_status(status).await?;
+        let mut found = tx.practices_by_id(&ids).await?;
+        let rank: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        found.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
+        Ok(found)
+    }
+
+    async fn add_attachment(
+        &self,
+        practice_id: i64,
+        file_name: &str,
+        media_type: &str,
+        bytes: &[u8],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        rules::attachment(file_name, media_type)?;
+        let now = now.trunc_subsecs(0);
+        let mut tx = self.begin_write().await?;
+        let p = practice(&mut tx, practice_id).await?;
+        let mut info = AttachmentInfo {
+            id: 0,
+            practice_id,
+            file_name: file_name.to_string(),
+            media_type: media_type.to_string(),
+            size: bytes.len() as u64,
+            sha256: domain::attachment::sha256_hex(bytes),
+            created_at: now,
+        };
+        info.id = tx.insert_attachment(&info, bytes).await?;
+        tx.touch_practice(practice_id, now).await?;
+        let record = attachment_revision(&p, &info, true, actor, now);
+        tx.append_revisions(&[record]).await?;
+        tx.commit().await?;
+        Ok(info.id)
+    }
+
+    async fn attachments(&self, practice_id: i64) -> Result<Vec<AttachmentInfo>> {
+        let mut tx = self.begin_read().await?;
+        exists(&mut tx, practice_id).await?;
+        tx.attachments_of(practice_id).await
+    }
+
+    async fn attachment(&self, id: i64) -> Result<Option<(AttachmentInfo, Vec<u8>)>> {
+        self.begin_read().await?.attachment(id).await
+    }
+
+    async fn delete_attachment(&self, id: i64, actor: &Actor, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let info = tx
+            .delete_attachment(id)
+            .await?
+            .ok_or_else(|| no_attachment(id.into()))?;
+        let p = practice(&mut tx, info.practice_id).await?;
+        tx.touch_practice(p.id, now).await?;
+        let record = attachment_revision(&p, &info, false, actor, now);
+        tx.append_revisions(&[record]).await?;
+        tx.commit().await
     }
 }

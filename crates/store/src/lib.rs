@@ -1,8 +1,11 @@
-//! The storage interface. Every backend (`store-sqlite`, later `store-postgres`) implements
-//! [`Store`]; the conformance suite in `store-tests` runs the same stories against each.
+//! The storage interface, and everything about storing that does not depend on the database.
+//! A backend (`store-sqlite`, `store-postgres`) gives transactions and the SQL of each step
+//! ([`steps`]); [`Store`] and its family are implemented once, here, over those steps, and the
+//! conformance suite in `store-tests` runs the same stories against each backend.
 //!
 //! The rules of an import (what is "the same practice", what counts as unchanged) live in
-//! [`plan`], shared by all backends, so that two SQL implementations cannot drift.
+//! [`plan`] and [`import`]; the workflow of contributions in [`contribution`]; the SPIRAL
+//! checks in [`spiral`] and `domain::rules`. Two SQL implementations cannot drift on them.
 //!
 //! For several nodes on one database, every write that changes a practice also records a
 //! [`Change`] in the same transaction (the outbox), which each node's search index follows
@@ -10,11 +13,15 @@
 //! A new write path in a backend must record its changes too: the conformance suite checks it.
 
 pub mod accounts;
+pub mod concepts;
 pub mod contribution;
+pub mod import;
 pub mod plan;
 pub mod spiral;
+pub mod steps;
 
-pub use accounts::{AccountStore, AuditEntry, NewAccount, Session};
+pub use accounts::{AccountStore, AuditEntry, NewAccount, RoleBinding, Session};
+pub use concepts::{ConceptStore, ConceptVersion};
 pub use contribution::{
     Actor, AttachmentInfo, ContributionStore, FieldChange, NewRevision, Revision,
 };
@@ -28,6 +35,9 @@ use domain::{
 };
 use serde::Serialize;
 use serde_json::Value;
+use steps::{
+    Backend, Housekeeping, OutboxSteps, PracticeSteps, ReferenceSteps, SpiralSteps, Steps,
+};
 
 pub use spiral::{ActionFilter, CriteriaPage, CriteriaSort, CriteriaSortKey, SpiralStore};
 
@@ -51,6 +61,12 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<domain::rules::Invalid> for StoreError {
+    fn from(e: domain::rules::Invalid) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
 
 /// What one import did, per kind of record and in total.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -217,7 +233,9 @@ pub const JOB_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 /// Everything a backend stores. The SPIRAL work after the import (editing, syntheses,
 /// actions, indicators) is its own trait, [`SpiralStore`], which every store implements.
 #[async_trait]
-pub trait Store: AccountStore + ContributionStore + SpiralStore + Send + Sync {
+pub trait Store:
+    AccountStore + ContributionStore + SpiralStore + ConceptStore + Send + Sync
+{
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
@@ -331,3 +349,178 @@ pub fn finish_refused(id: i64, worker: &str, found: Option<&Job>) -> StoreError 
 
 /// Timestamps from wikispiral are local and zone-less; this is the form we keep them in.
 pub type LocalTime = NaiveDateTime;
+
+/// Every store whose backend gives the steps ([`steps`]): what each method reads or writes,
+/// in which transaction, is decided here once.
+#[async_trait]
+impl<B: Backend + Housekeeping> Store for B {
+    async fn migrate(&self) -> Result<()> {
+        self.run_migrations().await
+    }
+
+    async fn ensure_reference(&self, reference: &Reference, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        if !tx.codebook_version_names().await?.is_empty() {
+            return Ok(false);
+        }
+        import_codebook(&mut tx, &reference.codebook, true, now).await?;
+        tx.write_reference_tables(reference).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn import(&self, batch: &Batch, now: DateTime<Utc>) -> Result<ImportSummary> {
+        import::import(self, batch, now).await
+    }
+
+    async fn practices(&self) -> Result<Vec<Practice>> {
+        self.begin_read().await?.all_practices().await
+    }
+
+    async fn practice(&self, id: i64) -> Result<Option<Practice>> {
+        Ok(self.begin_read().await?.practices_by_id(&[id]).await?.pop())
+    }
+
+    async fn platforms(&self) -> Result<Vec<Platform>> {
+        self.begin_read().await?.platforms(None).await
+    }
+
+    async fn groups(&self) -> Result<Vec<HomogeneousGroup>> {
+        self.begin_read().await?.groups(None).await
+    }
+
+    async fn criteria(&self, filter: &CriteriaFilter) -> Result<Vec<Criterion>> {
+        self.begin_read().await?.criteria(filter).await
+    }
+
+    async fn active_codebook(&self) -> Result<Option<Codebook>> {
+        self.begin_read().await?.active_codebook().await
+    }
+
+    async fn codebook_versions(&self) -> Result<Vec<CodebookVersion>> {
+        self.begin_read().await?.codebook_versions().await
+    }
+
+    async fn import_codebook(
+        &self,
+        codebook: &Codebook,
+        activate: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        import_codebook(&mut tx, codebook, activate, now).await?;
+        tx.commit().await
+    }
+
+    async fn activate_codebook(&self, version: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let Some(id) = tx.codebook_version_id(version).await? else {
+            let known = tx.codebook_version_names().await?;
+            return Err(StoreError::Invalid(format!(
+                "no codebook version `{version}`: expected one of {}",
+                if known.is_empty() {
+                    "(none stored)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        tx.set_active_codebook(id).await?;
+        tx.commit().await
+    }
+
+    async fn meaning_codes(&self) -> Result<Vec<MeaningEntry>> {
+        self.begin_read().await?.meaning_codes().await
+    }
+
+    async fn questions(&self) -> Result<Vec<QuestionEntry>> {
+        self.begin_read().await?.questions().await
+    }
+
+    async fn scale(&self) -> Result<Vec<ScaleLevel>> {
+        self.begin_read().await?.scale().await
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        self.begin_read().await?.counts().await
+    }
+
+    async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>> {
+        self.begin_read().await?.changes_since(after, limit).await
+    }
+
+    async fn latest_change(&self) -> Result<i64> {
+        self.begin_read().await?.latest_change().await
+    }
+
+    async fn prune_changes(&self, before: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let n = tx.prune_changes(before).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// From the reader, as [`Store::changes_since`]: a replica that shows the batch shows the
+    /// watermark of its prune too.
+    async fn pruned_through(&self) -> Result<i64> {
+        self.begin_read().await?.pruned_through().await
+    }
+
+    async fn enqueue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64> {
+        self.queue_job(kind, payload, now).await
+    }
+
+    async fn claim_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>> {
+        self.take_job(kind, worker, now).await
+    }
+
+    async fn finish_job(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &JobOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if self.end_job(id, worker, outcome, now).await? {
+            return Ok(());
+        }
+        let found = self.read_job(id).await?;
+        Err(finish_refused(id, worker, found.as_ref()))
+    }
+
+    async fn job(&self, id: i64) -> Result<Option<Job>> {
+        self.read_job(id).await
+    }
+
+    async fn put_document(&self, document: &Document) -> Result<()> {
+        self.keep_document(document).await
+    }
+
+    async fn document(&self, key: &str) -> Result<Option<Document>> {
+        self.read_document(key).await
+    }
+
+    async fn prune_documents(&self, before: DateTime<Utc>) -> Result<u64> {
+        self.drop_documents(before).await
+    }
+}
+
+/// Stores `codebook` as a new version, refused when its name is taken.
+async fn import_codebook<T: Steps>(
+    tx: &mut T,
+    codebook: &Codebook,
+    activate: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if tx.codebook_version_id(&codebook.version).await?.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "codebook version `{}` exists already: expected a new version name",
+            codebook.version
+        )));
+    }
+    let id = tx.insert_codebook(codebook, now).await?;
+    if activate {
+        tx.set_active_codebook(id).await?;
+    }
+    Ok(())
+}

@@ -207,6 +207,114 @@ pub enum PracticeWrite {
     },
 }
 
+/// A practice row written whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Whole<'a> {
+    pub id: i64,
+    pub content: &'a Content,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Planned practice writes sorted into what a backend writes, table by table, with the ids of
+/// new practices given: ids are assigned here rather than by the database so that lists and
+/// sources can be written in bulk (the write lock is held, so nobody else takes them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PracticeRows<'a> {
+    pub inserts: Vec<Whole<'a>>,
+    /// Stored practices whose content is replaced.
+    pub overwrites: Vec<Whole<'a>>,
+    /// (id, created_at, updated_at) of stored practices whose row keeps its content.
+    pub touched: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
+    /// Contents whose lists (communes, themes, contacts, …) are written.
+    pub contents: Vec<(i64, &'a Content)>,
+    /// Sources to write, the whole list of each practice.
+    pub sources: Vec<(i64, &'a [Source])>,
+    /// Stored practices whose lists, and whose sources, are replaced: delete theirs first.
+    pub replaced_contents: Vec<i64>,
+    pub replaced_sources: Vec<i64>,
+    /// Every practice written, in plan order: the ids to return, the changes to record.
+    pub written: Vec<i64>,
+}
+
+impl<'a> PracticeRows<'a> {
+    /// `next_id` is the first id the store has never given; a new practice without an id takes
+    /// the next one above it and above every id the writes carry.
+    pub fn of(writes: &'a [PracticeWrite], next_id: i64) -> Self {
+        let given_max = writes
+            .iter()
+            .filter_map(|w| match w {
+                PracticeWrite::Insert { id, .. } => *id,
+                PracticeWrite::Update { .. } => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let mut next = next_id.max(given_max + 1);
+        let mut out = Self::default();
+        for w in writes {
+            match w {
+                PracticeWrite::Insert {
+                    id,
+                    content,
+                    sources,
+                    created_at,
+                    updated_at,
+                } => {
+                    let id = id.unwrap_or_else(|| {
+                        next += 1;
+                        next - 1
+                    });
+                    out.inserts.push(Whole {
+                        id,
+                        content,
+                        created_at: *created_at,
+                        updated_at: *updated_at,
+                    });
+                    out.contents.push((id, content));
+                    out.sources.push((id, sources));
+                    out.written.push(id);
+                }
+                PracticeWrite::Update {
+                    id,
+                    content,
+                    sources,
+                    created_at,
+                    updated_at,
+                } => {
+                    if let Some(content) = content {
+                        out.overwrites.push(Whole {
+                            id: *id,
+                            content,
+                            created_at: *created_at,
+                            updated_at: *updated_at,
+                        });
+                        out.contents.push((*id, content));
+                        out.replaced_contents.push(*id);
+                    } else {
+                        out.touched.push((*id, *created_at, *updated_at));
+                    }
+                    if let Some(s) = sources {
+                        out.sources.push((*id, s));
+                        out.replaced_sources.push(*id);
+                    }
+                    out.written.push(*id);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A planned criterion with the ids it is written under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CriterionRow<'a> {
+    /// A new criterion (else a stored one, updated).
+    pub insert: bool,
+    pub id: i64,
+    pub group_id: i64,
+    pub criterion: &'a Criterion,
+}
+
 /// A record whose content differs from the stored fields, which are kept: it comes from
 /// another document, or the practice was changed on the web since its import. The backend
 /// reads the stored fields of `practice_id` and calls [`deferred_warning`].
@@ -784,7 +892,8 @@ fn plan_criteria(batch: &Batch, existing: &Existing, now: NaiveDateTime, out: &m
     let mut slots: Vec<(Option<&Criterion>, Criterion)> = Vec::new();
     let mut slot_by_id: HashMap<i64, usize> = HashMap::new();
     let mut slot_by_key: HashMap<CriterionKey, usize> = HashMap::new();
-    for c in &batch.criteria {
+    for (i, c) in batch.criteria.iter().enumerate() {
+        let line = batch.criterion_lines.get(i).copied().unwrap_or(0);
         let c = Criterion {
             created_at: c.created_at.map(|t| t.trunc_subsecs(0)),
             updated_at: c.updated_at.map(|t| t.trunc_subsecs(0)),
@@ -793,7 +902,7 @@ fn plan_criteria(batch: &Batch, existing: &Existing, now: NaiveDateTime, out: &m
         if let Some(code) = &c.component {
             match &existing.codebook {
                 Some(book) if !book.knows(code) => out.summary.warnings.push(Diagnostic::new(
-                    0,
+                    line,
                     format!(
                         "criterion {}: component `{code}` is unknown to the active codebook \
                          (version {}); stored as given",
@@ -841,9 +950,14 @@ fn plan_criteria(batch: &Batch, existing: &Existing, now: NaiveDateTime, out: &m
         slots[i].1 = merged;
     }
 
-    if existing.codebook.is_none() && batch.criteria.iter().any(|c| c.component.is_some()) {
+    if let Some(i) = existing
+        .codebook
+        .is_none()
+        .then(|| batch.criteria.iter().position(|c| c.component.is_some()))
+        .flatten()
+    {
         out.summary.warnings.push(Diagnostic::new(
-            0,
+            batch.criterion_lines.get(i).copied().unwrap_or(0),
             "no active codebook: component codes were stored without being checked",
         ));
     }
