@@ -15,10 +15,25 @@ use domain::text::{fold, normalise_line};
 use domain::{Batch, Contact, Diagnostic, Format, PracticeFields, PracticeRecord, Source};
 use regex::Regex;
 
-use crate::IngestError;
+use crate::guard::{ends_mid_line, last_text_line, too_long};
+use crate::{Cut, IngestError, Parsed};
 
-/// Parses a booklet or a markdown fiche into practices, in the order they are printed.
+/// Parses a booklet or a markdown fiche into practices, in the order they are printed. A file
+/// that ends mid-fiche is refused as cut.
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
+    read(document, text)?.strict()
+}
+
+/// Reads a booklet or a markdown fiche, reporting where it ends mid-fiche:
+/// - its last line stops without a final line break and without the punctuation that ends a
+///   sentence (a file written whole ends with a line break, or with a sentence);
+/// - its last fiche stops right after a section heading, or before its contact section (every
+///   fiche of the template ends with one, before the optional other information).
+///
+/// A fiche cut at a line break inside its contact or other information cannot be told from a
+/// shorter fiche (the booklet itself ends a fiche with a person printed without telephone or
+/// e-mail); the store holds back updates that shrink stored values.
+pub(crate) fn read(document: &str, text: &str) -> Result<Parsed, IngestError> {
     let lines = classify(text);
     let mut batch = Batch::new(document, Format::Assises);
     let fiches = group_fiches(&lines, &mut batch.warnings);
@@ -30,11 +45,81 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
              \"Objectifs\", \"Public cible du projet\" or \"Contact\"",
         ));
     }
-    for fiche in fiches {
-        let record = build_practice(document, &fiche, &mut batch.warnings)?;
+    for fiche in &fiches {
+        let record = build_practice(document, fiche, &mut batch.warnings)?;
+        if let Err(breach) = domain::limits::check_practice(&record.fields) {
+            return Err(too_long(
+                document,
+                fiche.first_line,
+                &format!(
+                    "the fiche «{}» (lines {}–{})",
+                    crate::quote::excerpt(&record.fields.title),
+                    fiche.first_line,
+                    fiche.last_text_line()
+                ),
+                &breach,
+            ));
+        }
         batch.practices.push(record);
     }
-    Ok(batch)
+    let cut = last_text_line(text).and_then(|(no, last)| {
+        let what = if ends_mid_line(text) && !ends_sentence(last) {
+            "the file stops in the middle of a line".to_string()
+        } else {
+            unfinished(fiches.last()?, batch.practices.last()?)?
+        };
+        Some(Cut::new(no, what, last))
+    });
+    if cut.is_some()
+        && let Some(p) = batch.practices.last_mut()
+    {
+        p.sources[0].truncated = true;
+    }
+    let mut parsed = Parsed::new(batch);
+    parsed.cut = cut;
+    Ok(parsed)
+}
+
+/// A line that can end a file written whole: a sentence, a quotation, a parenthesis.
+fn ends_sentence(line: &str) -> bool {
+    clean(line).ends_with(['.', '!', '?', '…', '»', '"', ')'])
+}
+
+/// What the last fiche of a file lacks when the file was cut inside it.
+fn unfinished(fiche: &Fiche, practice: &PracticeRecord) -> Option<String> {
+    let title = crate::quote::excerpt(&practice.fields.title);
+    let mut zone = Section::Title;
+    let mut title_seen = false;
+    // The last heading, and whether any text followed it.
+    let mut last: Option<(String, bool)> = None;
+    for item in &fiche.items {
+        let Item::Text(_, text) = item else { continue };
+        let at_start = zone == Section::Title && !title_seen;
+        title_seen = true;
+        match (!at_start).then(|| heading(text, zone)).flatten() {
+            Some(h) if h.section != zone => {
+                zone = h.section;
+                last = Some((text.clone(), h.value.is_some()));
+            }
+            _ => {
+                if let Some(l) = &mut last {
+                    l.1 = true;
+                }
+            }
+        }
+    }
+    if let Some((heading, false)) = &last {
+        return Some(format!(
+            "the fiche «{title}» stops right after its heading «{}»",
+            crate::quote::excerpt(heading)
+        ));
+    }
+    if last.is_none() || !fiche.has_contacts() {
+        return Some(format!(
+            "the fiche «{title}» stops before its contact section"
+        ));
+    }
+    None
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,6 +219,7 @@ const HEADINGS: &[(Section, &str)] = &[
     (Section::Organisers, "organisateurs"),
     (Section::Organisers, "organisateur"),
     (Section::Objectives, "missions et objectifs"),
+    (Section::Objectives, "but du projet"),
     (Section::Objectives, "objectifs"),
     (Section::Objectives, "objectif"),
     (
@@ -146,19 +232,33 @@ const HEADINGS: &[(Section, &str)] = &[
     (Section::Results, "resultats / plus-values du projet"),
     (Section::Results, "resultats/plus-values du projet"),
     (Section::Results, "resultats / plus-values"),
+    (Section::Results, "resultats et plus-values"),
     (Section::Results, "resultats"),
+    (Section::Results, "plus-values"),
     (Section::TargetPublic, "public cible du projet"),
     (Section::TargetPublic, "public cible"),
+    (Section::TargetPublic, "publics cibles"),
+    (Section::TargetPublic, "groupe cible"),
     (Section::Place, "lieu du projet et periodicite"),
     (Section::Place, "lieu du projet"),
     (Section::Place, "lieu et periodicite"),
+    (Section::Place, "periodicite et lieu"),
+    (Section::Place, "lieux du projet"),
     (Section::Costs, "couts eventuels"),
     (Section::Costs, "couts"),
+    (Section::Costs, "cout"),
+    (Section::Contacts, "personnes de contact"),
+    (Section::Contacts, "personne de contact"),
     (Section::Contacts, "contacts"),
     (Section::Contacts, "contact"),
     (Section::OtherInfo, "autres informations utiles"),
     (Section::OtherInfo, "autres informations"),
+    (Section::OtherInfo, "informations utiles"),
+    (Section::OtherInfo, "pour en savoir plus"),
 ];
+
+static PLURAL_MARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\p{L})\((?:s|x|e|es)\)").expect("regex"));
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Heading {
@@ -174,7 +274,14 @@ fn strip_separators(s: &str) -> &str {
 /// Recognises a section heading. `zone` is the section the line stands in.
 fn heading(line: &str, zone: Section) -> Option<Heading> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    // "Lieu(x)", "Public(s) cible(s)", "Coût(s)": the plural marks are not part of the word.
+    let folded: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let f = fold(w);
+            PLURAL_MARK.replace_all(&f, "$1").into_owned()
+        })
+        .collect();
     for &(section, variant) in HEADINGS {
         let vwords: Vec<&str> = variant.split(' ').collect();
         if folded.len() < vwords.len() {
@@ -362,7 +469,10 @@ fn opens_with_title_and_institution(page: &Page<'_>) -> bool {
     false
 }
 
-/// Whether a page continues the contact part of the fiche before it.
+/// Whether a page continues the contact part of the fiche before it: it opens with contact
+/// details, a person, or the other information; or it holds no section heading at all (a
+/// fiche starts with its title and sections, so a page without any is the end of the one
+/// before).
 fn continues_contacts(page: &Page<'_>) -> bool {
     let Some((_, first)) = page.texts().next() else {
         return true;
@@ -374,6 +484,10 @@ fn continues_contacts(page: &Page<'_>) -> bool {
         contact_line(first),
         ContactLine::Phone(_) | ContactLine::Email(_) | ContactLine::Url
     ) || is_address(first)
+        || person_line(first).is_some()
+        || !page
+            .texts()
+            .any(|(_, t)| heading(t, Section::Description).is_some())
 }
 
 fn group_fiches(lines: &[Line], warnings: &mut Vec<Diagnostic>) -> Vec<Fiche> {
@@ -834,7 +948,16 @@ fn is_person_name(s: &str) -> bool {
             && words.iter().all(|w| is_name_word(w))
             // "LE GOUVERNEMENT" is a caption, not a person: names have a word in mixed case.
             && words.iter().any(|w| w.chars().any(char::is_lowercase))
+            // "Service Intégration" or "Chef Service" are capitalised words too: a name has
+            // no word of a job title or of an institution.
+            && !words.iter().any(|w| is_title_or_body_word(w))
     })
+}
+
+fn is_title_or_body_word(word: &str) -> bool {
+    let w = fold(word);
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '.');
+    ROLE_WORDS.contains(&w) || ORGANISATION_WORDS.contains(&w)
 }
 
 /// "Mike Hagen - président" → ("Mike Hagen", Some("président")); "Julia Gregor" → (…, None).
@@ -859,7 +982,58 @@ fn person_line(line: &str) -> Option<(String, Option<String>)> {
     None
 }
 
+/// Words a job title starts with (fonction), folded: French, German and English.
 const ROLE_WORDS: &[&str] = &[
+    "chef",
+    "cheffe",
+    "agent",
+    "agente",
+    "attache",
+    "attachee",
+    "adjoint",
+    "adjointe",
+    "referent",
+    "referente",
+    "mediateur",
+    "mediatrice",
+    "travailleur",
+    "travailleuse",
+    "employe",
+    "employee",
+    "collaborateur",
+    "collaboratrice",
+    "stagiaire",
+    "delegue",
+    "deleguee",
+    "inspecteur",
+    "inspectrice",
+    "formateur",
+    "formatrice",
+    "intervenant",
+    "intervenante",
+    "fondateur",
+    "fondatrice",
+    "administrateur",
+    "administratrice",
+    "psychologue",
+    "juriste",
+    "professeur",
+    "professeure",
+    "instituteur",
+    "institutrice",
+    "vice-president",
+    "vice-presidente",
+    "maire",
+    "echevine",
+    "leiter",
+    "leiterin",
+    "beauftragte",
+    "beauftragter",
+    "head",
+    "director",
+    "coordinator",
+    "manager",
+    "officer",
     "president",
     "presidente",
     "directeur",
@@ -887,7 +1061,25 @@ const ROLE_WORDS: &[&str] = &[
     "animateur",
     "animatrice",
 ];
+/// Words that name an institution or a part of one (service, commune, …), folded.
 const ORGANISATION_WORDS: &[&str] = &[
+    "maison",
+    "departement",
+    "direction",
+    "division",
+    "bureau",
+    "cellule",
+    "commission",
+    "comite",
+    "conseil",
+    "mairie",
+    "gemeng",
+    "gemeinde",
+    "stadt",
+    "verein",
+    "reseau",
+    "universite",
+    "foyer",
     "asbl",
     "a.s.b.l.",
     "service",
@@ -970,6 +1162,27 @@ fn attach(contact: &mut Contact, line: &str) {
     } else {
         append(&mut contact.address, line);
     }
+}
+
+/// The empty field of a person's contact that a line printed after their details fills: a
+/// short line, not a sentence, naming a job title or an institution.
+fn trailing_slot<'a>(contact: &'a mut Contact, line: &str) -> Option<&'a mut Option<String>> {
+    if line.chars().count() > 100
+        || line.ends_with(['.', '!', '?', ':'])
+        || !urls_in(line).is_empty()
+    {
+        return None;
+    }
+    if is_role(line) {
+        return contact.role.is_none().then_some(&mut contact.role);
+    }
+    if is_organisation(line) {
+        return contact
+            .organisation
+            .is_none()
+            .then_some(&mut contact.organisation);
+    }
+    None
 }
 
 enum Ahead {
@@ -1085,6 +1298,16 @@ fn parse_contacts(block: &Block) -> ContactPart {
                 has_details = false;
             }
             Ahead::Nothing => {
+                // A contact is a person with the lines that follow, up to the next person: a
+                // job title or a service printed after the details is still theirs.
+                if !listed
+                    && let Some(contact) = current.map(|i| &mut part.contacts[i])
+                    && contact.name.is_some()
+                    && let Some(slot) = trailing_slot(contact, line)
+                {
+                    *slot = Some(line.to_string());
+                    continue;
+                }
                 for url in urls_in(line) {
                     push_unique(&mut part.websites, url);
                 }

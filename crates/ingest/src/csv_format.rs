@@ -16,7 +16,10 @@ use domain::{
     PracticeFields, PracticeRecord, Source, Status,
 };
 
-use crate::IngestError;
+use crate::guard::{ends_mid_line, last_text_line, too_long};
+pub use crate::lines::sniff_delimiter;
+use crate::lines::{LineIndex, csv_error};
+use crate::{Cut, IngestError, Parsed};
 
 /// One column of the CSV format, as the README documents it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,29 +260,23 @@ fn local_cell(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()
 }
 
-/// The delimiter of a header line: `;` when it separates more columns than `,` (spreadsheets
-/// in French locales), else `,`. Delimiters inside double quotes do not count.
-pub fn sniff_delimiter(header_line: &str) -> u8 {
-    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
-    for c in header_line.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => commas += 1,
-            ';' if !quoted => semicolons += 1,
-            _ => {}
-        }
-    }
-    if semicolons > commas { b';' } else { b',' }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Practices,
     Criteria,
 }
 
-/// Reads a practices or criteria CSV file; the header tells which.
+/// Reads a practices or criteria CSV file; the header tells which. A file that ends mid-record
+/// is refused as cut.
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
+    read(document, text)?.strict()
+}
+
+/// Reads a CSV file, reporting as cut a file that stops without a final line break in a record
+/// with fewer cells than the header names, or inside a quoted cell.
+///
+/// The line of each criterion is kept for messages about it.
+pub(crate) fn read(document: &str, text: &str) -> Result<Parsed, IngestError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header_line = text.lines().next().unwrap_or("");
     let mut reader = csv::ReaderBuilder::new()
@@ -341,6 +338,8 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
         ));
     }
     let question_codes = crate::reference::bundled_question_codes();
+    let mut criterion_lines = Vec::new();
+    let mut last_cells = names.len();
     for record in records {
         let record = record.map_err(|e| csv_error(document, &e, &mut lines))?;
         let line = lines.line(record.position());
@@ -359,6 +358,7 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
                 ),
             ));
         }
+        last_cells = record.len();
         let row = Row {
             document,
             line,
@@ -366,9 +366,19 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
             record: &record,
         };
         match kind {
-            Kind::Practices => batch.practices.push(row.practice()?),
+            Kind::Practices => {
+                let practice = row.practice()?;
+                if let Err(breach) = domain::limits::check_practice(&practice.fields) {
+                    return Err(too_long(document, line, "the practice", &breach));
+                }
+                batch.practices.push(practice);
+            }
             Kind::Criteria => {
                 let criterion = row.criterion()?;
+                if let Err(breach) = domain::limits::check_criterion(&criterion) {
+                    return Err(too_long(document, line, "the criterion", &breach));
+                }
+                criterion_lines.push(line);
                 if !question_codes.contains(&criterion.question) {
                     batch.warnings.push(Diagnostic::new(
                         line,
@@ -386,7 +396,23 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     if kind == Kind::Criteria {
         add_platforms_and_groups(&mut batch);
     }
-    Ok(batch)
+    let cut = last_text_line(text).and_then(|(no, last)| {
+        // Quoted cells hold their quotes doubled: an odd count leaves the last one open.
+        let what = if text.matches('"').count() % 2 == 1 {
+            "the file stops inside a quoted cell"
+        } else if ends_mid_line(text) && last_cells < names.len() {
+            "the file stops without a final line break in a record with fewer cells than the \
+             header names"
+        } else {
+            return None;
+        };
+        Some(Cut::new(no, what, last))
+    });
+    Ok(Parsed {
+        batch,
+        cut,
+        criterion_lines,
+    })
 }
 
 /// Criteria name their platform and group; a file of criteria brings those along.
@@ -671,45 +697,6 @@ impl Row<'_> {
     }
 }
 
-/// Line numbers of CSV records, from their byte offsets: the csv crate's own line count
-/// leaves out blank lines and counts `\r\n` oddly, and messages must name the real line.
-pub(crate) struct LineIndex<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: u32,
-}
-
-impl<'a> LineIndex<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        Self {
-            text: text.as_bytes(),
-            byte: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record that starts at `position` (blank lines before it skipped).
-    pub(crate) fn line(&mut self, position: Option<&csv::Position>) -> u32 {
-        let Some(position) = position else { return 0 };
-        let mut byte = (position.byte() as usize).min(self.text.len());
-        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
-            byte += 1;
-        }
-        if byte < self.byte {
-            (self.byte, self.line) = (0, 1);
-        }
-        // One pass over the file in all: not worth a dependency.
-        #[allow(clippy::naive_bytecount)]
-        let newlines = self.text[self.byte..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32;
-        self.line += newlines;
-        self.byte = byte;
-        self.line
-    }
-}
-
 /// Parses a zone-less date and time as wikispiral and spreadsheets print them.
 pub(crate) fn parse_local(s: &str) -> Option<NaiveDateTime> {
     const FORMATS: [&str; 4] = [
@@ -721,13 +708,4 @@ pub(crate) fn parse_local(s: &str) -> Option<NaiveDateTime> {
     FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-}
-
-pub(crate) fn csv_error(document: &str, e: &csv::Error, lines: &mut LineIndex) -> IngestError {
-    let line = lines.line(e.position());
-    IngestError::new(
-        document,
-        line,
-        format!("unreadable CSV ({e}): expected delimited UTF-8 text"),
-    )
 }

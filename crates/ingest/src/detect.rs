@@ -4,7 +4,7 @@ use domain::Format;
 use domain::text::fold;
 
 use crate::IngestError;
-use crate::spiral_criteria::excerpt;
+use crate::quote::excerpt;
 
 /// Fiche section headings of the Assises template, folded; two of them make a fiche.
 const FICHE_HEADINGS: [&str; 8] = [
@@ -104,7 +104,7 @@ fn fiche_headings(folded: &[String]) -> usize {
 
 /// A first line of column names (`,` or `;` separated) naming `title`, or `question` and `text`.
 fn is_csv_header(line: &str) -> bool {
-    let delimiter = char::from(crate::csv_format::sniff_delimiter(line));
+    let delimiter = char::from(crate::lines::sniff_delimiter(line));
     if !line.contains(delimiter) {
         return false;
     }

@@ -17,7 +17,7 @@ use domain::{
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::IngestError;
+use crate::{ErrorKind, IngestError};
 
 const EXPECTED: &str = "expected zesummen's JSON export: {\"practices\": […], \"platforms\": […], \
                         \"groups\": […], \"criteria\": […]} or an array of practices";
@@ -28,18 +28,15 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     let mut batch = Batch::new(document, Format::Json);
     let mut de = serde_json::Deserializer::from_str(text);
     let export = Export::deserialize(&mut de).and_then(|e| de.end().map(|()| e));
-    let export = export.map_err(|e| json_error(document, &e))?;
-    batch.practices = export
-        .practices
-        .into_iter()
-        .map(PracticeRecord::from)
-        .collect();
-    batch.platforms = export.platforms;
-    batch.groups = export.groups;
-    batch.criteria = export.criteria;
+    let export = export.map_err(|e| json_error(document, text, &e))?;
+    batch.practices = export.practices.into_iter().map(|p| p.0).collect();
+    batch.platforms = export.platforms.into_iter().map(|p| p.0).collect();
+    batch.groups = export.groups.into_iter().map(|g| g.0).collect();
+    batch.criteria = export.criteria.into_iter().map(|c| c.0).collect();
     if !export.unknown_keys.is_empty() {
+        let line = key_line(text, &export.unknown_keys[0]);
         batch.warnings.push(Diagnostic::new(
-            0,
+            line,
             format!(
                 "unknown top-level key{} {} ignored: expected practices, platforms, groups, criteria",
                 if export.unknown_keys.len() > 1 { "s" } else { "" },
@@ -50,14 +47,140 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     Ok(batch)
 }
 
-fn json_error(document: &str, e: &serde_json::Error) -> IngestError {
+/// The line where `"key":` first stands (1 when it cannot be found, e.g. written with escapes).
+fn key_line(text: &str, key: &str) -> u32 {
+    let quoted = serde_json::to_string(key).unwrap_or_default();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&quoted) {
+        let end = from + at + quoted.len();
+        if text[end..].trim_start().starts_with(':') {
+            #[allow(clippy::naive_bytecount)]
+            let newlines = text.as_bytes()[..from + at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            return newlines as u32 + 1;
+        }
+        from = end;
+    }
+    1
+}
+
+/// Marks a record over a field limit in a serde error, so that [`json_error`] names it as such.
+const LIMIT_MARK: &str = "\u{1}limit: ";
+
+/// A record checked against the field limits as soon as it is read, while serde_json still
+/// knows the line it stands on.
+struct Checked<T>(T);
+
+trait Limited {
+    const WHAT: &'static str;
+    fn check(&self) -> Result<(), domain::limits::Breach>;
+}
+
+impl Limited for Platform {
+    const WHAT: &'static str = "the platform";
+    fn check(&self) -> Result<(), domain::limits::Breach> {
+        domain::limits::check_platform(self)
+    }
+}
+
+impl Limited for HomogeneousGroup {
+    const WHAT: &'static str = "the group";
+    fn check(&self) -> Result<(), domain::limits::Breach> {
+        domain::limits::check_group(self)
+    }
+}
+
+impl Limited for Criterion {
+    const WHAT: &'static str = "the criterion";
+    fn check(&self) -> Result<(), domain::limits::Breach> {
+        domain::limits::check_criterion(self)
+    }
+}
+
+/// The serde error for a record over a limit: the mark, the start of the offending value (to
+/// find its line), and the message.
+fn limit_error<E: de::Error>(what: &str, b: &domain::limits::Breach) -> E {
+    E::custom(format_args!(
+        "{LIMIT_MARK}{}{LIMIT_MARK}{what}: {b}",
+        b.start
+    ))
+}
+
+impl<'de, T: Deserialize<'de> + Limited> Deserialize<'de> for Checked<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = T::deserialize(d)?;
+        value.check().map_err(|b| limit_error(T::WHAT, &b))?;
+        Ok(Checked(value))
+    }
+}
+
+/// A practice, converted and checked as it is read.
+struct CheckedPractice(PracticeRecord);
+
+impl<'de> Deserialize<'de> for CheckedPractice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let record = PracticeRecord::from(PracticeJson::deserialize(d)?);
+        domain::limits::check_practice(&record.fields).map_err(|b| {
+            let what = format!(
+                "the practice «{}»",
+                crate::quote::excerpt(&record.fields.title)
+            );
+            limit_error::<D::Error>(&what, &b)
+        })?;
+        Ok(CheckedPractice(record))
+    }
+}
+
+/// The line where a string value starting with `start` is written, if it is written as
+/// serde_json writes it.
+fn value_line(text: &str, start: &str) -> Option<u32> {
+    if start.is_empty() {
+        return None;
+    }
+    let quoted = serde_json::to_string(start).ok()?;
+    let open = &quoted[..quoted.len() - 1];
+    let at = text.find(open)?;
+    #[allow(clippy::naive_bytecount)]
+    let newlines = text.as_bytes()[..at]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    Some(newlines as u32 + 1)
+}
+
+fn json_error(document: &str, text: &str, e: &serde_json::Error) -> IngestError {
     // serde_json appends " at line L column C"; the line goes into the error, the column stays.
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&suffix).unwrap_or(&full);
+    let line = e.line() as u32;
+    if let Some((start, message)) = message
+        .strip_prefix(LIMIT_MARK)
+        .and_then(|m| m.split_once(LIMIT_MARK))
+    {
+        // serde_json stops after the array that holds the record: the value itself names the
+        // line, where it can be found.
+        let line = value_line(text, start).unwrap_or(line);
+        return IngestError::new(document, line, message).with_kind(ErrorKind::TooLong);
+    }
+    if e.is_eof() {
+        return IngestError::new(
+            document,
+            line,
+            format!(
+                "the file stops in the middle of the JSON document (column {}): the file is \
+                 probably cut; refused so that a shortened file does not overwrite complete \
+                 records",
+                e.column()
+            ),
+        )
+        .with_kind(ErrorKind::Cut);
+    }
     IngestError::new(
         document,
-        e.line() as u32,
+        line,
         format!(
             "found invalid JSON at column {} ({message}): {EXPECTED}",
             e.column()
@@ -66,10 +189,10 @@ fn json_error(document: &str, e: &serde_json::Error) -> IngestError {
 }
 
 struct Export {
-    practices: Vec<PracticeJson>,
-    platforms: Vec<Platform>,
-    groups: Vec<HomogeneousGroup>,
-    criteria: Vec<Criterion>,
+    practices: Vec<CheckedPractice>,
+    platforms: Vec<Checked<Platform>>,
+    groups: Vec<Checked<HomogeneousGroup>>,
+    criteria: Vec<Checked<Criterion>>,
     unknown_keys: Vec<String>,
 }
 

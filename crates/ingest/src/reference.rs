@@ -12,7 +12,7 @@ use domain::{
 };
 
 use crate::IngestError;
-use crate::csv_format::{LineIndex, csv_error};
+use crate::lines::{LineIndex, csv_error};
 
 /// The version name of the codebook bundled with zesummen: what was known of the 2015 key.
 pub const BUNDLED_VERSION: &str = "2015-known";
@@ -220,7 +220,7 @@ impl<'a> Table<'a> {
         let delimiter = if header_line.contains('\t') {
             b'\t'
         } else {
-            crate::csv_format::sniff_delimiter(header_line)
+            crate::lines::sniff_delimiter(header_line)
         };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)

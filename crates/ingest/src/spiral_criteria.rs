@@ -14,13 +14,16 @@ use domain::{
 };
 use regex::Regex;
 
-use crate::IngestError;
 use crate::csv_format::parse_local;
+use crate::guard::{ends_mid_line, last_text_line, too_long};
+use crate::quote::{excerpt, ranges};
+use crate::{Cut, IngestError, Parsed};
 
 static DATE_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$").expect("regex"));
 
 /// Reads a wikispiral export, taking question codes from the bundled reference (WB, IB, ACT).
+/// An export that ends mid-row is refused as cut.
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     parse_with_questions(document, text, &crate::reference::bundled_question_codes())
 }
@@ -31,17 +34,44 @@ pub fn parse_with_questions(
     text: &str,
     questions: &[String],
 ) -> Result<Batch, IngestError> {
+    read(document, text, questions)?.strict()
+}
+
+/// Reads a wikispiral export, reporting where it ends mid-record:
+/// - its last line stops without a final line break, and without the `|` that closes a row or
+///   the punctuation that ends a sentence;
+/// - its last table row stops before its closing `|`;
+/// - its last criterion has fewer dates than the header announces (`Créé le`,
+///   `dernière modif.`);
+/// - a platform page (opened by `Country - Name`) ends before its criteria table.
+pub(crate) fn read(
+    document: &str,
+    text: &str,
+    questions: &[String],
+) -> Result<Parsed, IngestError> {
     let lines: Vec<&str> = text.lines().collect();
     let mut batch = Batch::new(document, Format::SpiralCriteria);
+    let mut criterion_lines = Vec::new();
     let mut next = 0;
 
+    let mut page = false;
     if let Some((platform, after)) = platform_header(&lines) {
+        let line = lines.iter().position(|l| !l.trim().is_empty()).unwrap_or(0) as u32 + 1;
+        if let Err(breach) = domain::limits::check_platform(&platform) {
+            return Err(too_long(document, line, "the platform", &breach));
+        }
         batch.platforms.push(platform);
         next = after;
+        page = true;
     }
 
     let mut region = Region::Outside;
     let mut skipped: Vec<u32> = Vec::new();
+    let mut announced_dates = 0;
+    let mut criteria_table = false;
+    // The last table row: its line, whether it is closed by `|`, and its dates when a criterion.
+    let mut last_row: Option<(u32, bool, Option<usize>)> = None;
+    let last_line = last_text_line(text).map_or(0, |(no, _)| no);
     for (index, raw) in lines.iter().enumerate().skip(next) {
         let line_no = index as u32 + 1;
         let line = raw.trim();
@@ -51,27 +81,54 @@ pub fn parse_with_questions(
         let cells = cells(line);
         if let Some(columns) = group_header(&cells) {
             region = Region::Groups(columns);
+            last_row = Some((line_no, line.ends_with('|'), None));
             continue;
         }
         if is_criteria_header(&cells) {
             region = Region::Criteria;
+            criteria_table = true;
+            announced_dates = cells.iter().filter(|c| is_date_column(c)).count();
+            last_row = Some((line_no, line.ends_with('|'), None));
             continue;
         }
         if !line.contains('|') {
             // Page navigation ("Statistics page", "Accès aux synthèses", …) ends a table.
             region = Region::Outside;
             skipped.push(line_no);
+            last_row = None;
             continue;
+        }
+        let closed = line.ends_with('|');
+        if !closed && line_no == last_line && !matches!(region, Region::Outside) {
+            // A row cut before its end cannot be mapped: its last cell may be a fragment of
+            // anything (a date, a language).
+            last_row = Some((line_no, closed, None));
+            break;
         }
         match &region {
             Region::Groups(columns) => {
                 let group = group_row(document, line_no, &cells, columns, &mut batch.warnings)?;
+                if let Err(breach) = domain::limits::check_group(&group) {
+                    return Err(too_long(document, line_no, "the group row", &breach));
+                }
                 batch.groups.push(group);
+                last_row = Some((line_no, closed, None));
             }
             Region::Criteria => {
-                batch
-                    .criteria
-                    .push(criterion_row(document, line_no, &cells, questions)?);
+                let criterion = criterion_row(document, line_no, &cells, questions)?;
+                if let Err(breach) = domain::limits::check_criterion(&criterion) {
+                    return Err(too_long(
+                        document,
+                        line_no,
+                        &format!("criterion {}", criterion.id.unwrap_or_default()),
+                        &breach,
+                    ));
+                }
+                let dates = usize::from(criterion.created_at.is_some())
+                    + usize::from(criterion.updated_at.is_some());
+                batch.criteria.push(criterion);
+                criterion_lines.push(line_no);
+                last_row = Some((line_no, closed, Some(dates)));
             }
             Region::Outside => {
                 return Err(IngestError::new(
@@ -87,6 +144,27 @@ pub fn parse_with_questions(
         }
     }
 
+    let cut = last_text_line(text).and_then(|(no, last)| {
+        let what = match last_row {
+            Some((row, false, _)) if row == no => {
+                "the last table row stops before its closing `|`".to_string()
+            }
+            Some((row, true, Some(dates))) if row == no && dates < announced_dates => format!(
+                "the last criterion has {dates} of the {announced_dates} dates its header announces"
+            ),
+            _ if ends_mid_line(text) && !ends_record(last) => {
+                "the file stops in the middle of a line".to_string()
+            }
+            _ if page && !criteria_table => {
+                "the platform page stops before its criteria table (`Crit ID | …`)".to_string()
+            }
+            _ => return None,
+        };
+        Some(Cut::new(no, what, last))
+    });
+    if let Some(Cut { line, .. }) = &cut {
+        skipped.retain(|l| l != line);
+    }
     if !skipped.is_empty() {
         batch.warnings.push(Diagnostic::new(
             skipped[0],
@@ -99,7 +177,29 @@ pub fn parse_with_questions(
         ));
     }
     add_named_platforms_and_groups(&mut batch);
-    Ok(batch)
+    Ok(Parsed {
+        batch,
+        cut,
+        criterion_lines,
+    })
+}
+
+/// A last line that can end a file: a closed row, or a sentence.
+fn ends_record(line: &str) -> bool {
+    line.trim_end()
+        .ends_with(['|', '.', '!', '?', '»', ')', '"'])
+}
+
+/// `Créé le` or `dernière modif.`, folded.
+fn is_date_column(cell: &str) -> bool {
+    let f = fold(cell);
+    f.starts_with("cree le") || f.starts_with("derniere modif")
+}
+
+/// A line of the page's navigation rather than prose: short, and not ending a sentence.
+fn is_navigation(line: &str) -> bool {
+    let line = line.trim();
+    line.chars().count() <= 60 && !line.ends_with(['.', '!', '?', ';', ':', '»', ')'])
 }
 
 enum Region {
@@ -131,6 +231,7 @@ fn platform_header(lines: &[&str]) -> Option<(Platform, usize)> {
     }
     let mut description = None;
     let mut next = first + 1;
+    let mut closed = false;
     for (i, line) in lines.iter().enumerate().skip(first + 1) {
         let line = line.trim_end();
         let cells = cells(line);
@@ -143,8 +244,25 @@ fn platform_header(lines: &[&str]) -> Option<(Platform, usize)> {
                 paragraph.push(last);
                 description = Some(normalise_block(&paragraph.join("\n")));
                 next = i + 1;
+                closed = true;
             }
             break;
+        }
+    }
+    if !closed {
+        // A description written without wikispiral's closing `|`: its lines up to the page's
+        // navigation or the first table.
+        let end = lines[first + 1..]
+            .iter()
+            .position(|l| {
+                let l = l.trim();
+                l.contains('|') || (!l.is_empty() && is_navigation(l))
+            })
+            .map_or(lines.len(), |p| first + 1 + p);
+        let paragraph = normalise_block(&lines[first + 1..end].join("\n"));
+        if !paragraph.is_empty() {
+            description = Some(paragraph);
+            next = end;
         }
     }
     let platform = Platform {
@@ -418,43 +536,5 @@ fn add_named_platforms_and_groups(batch: &mut Batch) {
             };
             batch.groups.push(group);
         }
-    }
-}
-
-/// `3–9, 13–15` for lines 3,4,…,9,13,14,15.
-pub(crate) fn ranges(lines: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut start = lines[0];
-    let mut end = lines[0];
-    for &l in &lines[1..] {
-        if l == end + 1 {
-            end = l;
-        } else {
-            out.push(range(start, end));
-            (start, end) = (l, l);
-        }
-    }
-    out.push(range(start, end));
-    format!(
-        "line{} {}",
-        if lines.len() > 1 { "s" } else { "" },
-        out.join(", ")
-    )
-}
-
-fn range(start: u32, end: u32) -> String {
-    if start == end {
-        start.to_string()
-    } else {
-        format!("{start}–{end}")
-    }
-}
-
-pub(crate) fn excerpt(s: &str) -> String {
-    const MAX: usize = 60;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(MAX).collect::<String>())
     }
 }

@@ -9,8 +9,8 @@
 use domain::text::{fold, normalise_block, normalise_line};
 use domain::{Batch, Diagnostic, Format, PracticeFields, PracticeRecord, Source};
 
-use crate::IngestError;
-use crate::spiral_criteria::{excerpt, ranges};
+use crate::quote::{excerpt, ranges};
+use crate::{Cut, IngestError, Parsed};
 
 /// A first sentence longer than this is not a title; it is cut to [`TITLE_CUT`] characters.
 const TITLE_MAX: usize = 120;
@@ -19,8 +19,15 @@ const TITLE_CUT: usize = 100;
 const EXPECTED_ROW: &str =
     "expected a row `commune |`, `practice |`, `themes |`, closed by a lone `|` line";
 
-/// Reads the table; one practice per row.
+/// Reads the table; one practice per row. A table that ends inside a row is refused as cut.
 pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
+    read(document, text)?.strict()
+}
+
+/// Reads the table, reporting a last row left open (the file ends inside a cell, or before the
+/// lone `|` that closes the row) as a cut; that row is kept, marked truncated, when it has a
+/// commune and a practice.
+pub(crate) fn read(document: &str, text: &str) -> Result<Parsed, IngestError> {
     let lines: Vec<&str> = text.lines().collect();
     let mut batch = Batch::new(document, Format::Sud);
 
@@ -52,13 +59,28 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
         ));
     }
 
-    let (rows, blank_lines) = tokenise(document, &lines, header, &mut batch.warnings);
+    let (rows, blank_lines) = tokenise(&lines, header);
+    let cut = rows.last().filter(|r| r.open).map(|r| {
+        let last = lines[r.last_line as usize - 1];
+        let what = if r.cells.last().is_some_and(|c| c.cut && c.at_end) {
+            "the table ends inside a cell, without its ` |`"
+        } else {
+            "the table's last row is not closed by a lone `|` line"
+        };
+        Cut::new(r.last_line, what, last)
+    });
     let mut rows = rows.into_iter();
     let header_row = rows.next().filter(|r| {
         let names: Vec<String> = r.cells.iter().map(|c| fold(&c.joined())).collect();
         names == ["communes", "good practices", "themes"]
     });
     if header_row.is_none() {
+        if cut.is_some() && rows.as_slice().is_empty() {
+            // The file ends inside the header row.
+            let mut parsed = Parsed::new(batch);
+            parsed.cut = cut;
+            return Ok(parsed);
+        }
         return Err(IngestError::new(
             document,
             header as u32 + 1,
@@ -68,6 +90,10 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
     }
 
     for row in rows {
+        if row.open && row.cells.len() < 2 {
+            // Cut before its practice: nothing of the row can be kept.
+            continue;
+        }
         match row.cells.len() {
             0 => batch.warnings.push(Diagnostic::new(
                 row.last_line,
@@ -84,7 +110,7 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
                 ));
             }
             2 | 3 => {
-                if row.cells.len() == 2 {
+                if row.cells.len() == 2 && !row.open {
                     batch.warnings.push(Diagnostic::new(
                         row.first_line,
                         format!(
@@ -93,9 +119,16 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
                         ),
                     ));
                 }
-                batch
-                    .practices
-                    .push(practice(document, &row, &mut batch.warnings));
+                let record = practice(document, &row, &mut batch.warnings);
+                if let Err(breach) = domain::limits::check_practice(&record.fields) {
+                    return Err(crate::guard::too_long(
+                        document,
+                        row.first_line,
+                        &format!("the row of `{}`", excerpt(&row.cells[0].joined())),
+                        &breach,
+                    ));
+                }
+                batch.practices.push(record);
             }
             n => {
                 return Err(IngestError::new(
@@ -119,13 +152,17 @@ pub fn parse(document: &str, text: &str) -> Result<Batch, IngestError> {
             format!("blank {} inside the table: ignored", ranges(&inside)),
         ));
     }
-    Ok(batch)
+    let mut parsed = Parsed::new(batch);
+    parsed.cut = cut;
+    Ok(parsed)
 }
 
 struct Cell<'a> {
     lines: Vec<&'a str>,
     /// Closed by a lone `|` instead of a trailing ` |`: the source cut the text.
     cut: bool,
+    /// Left open by the end of the file.
+    at_end: bool,
 }
 
 impl Cell<'_> {
@@ -139,21 +176,19 @@ struct Row<'a> {
     first_line: u32,
     /// The lone `|` that closes the row (or the last line read, for a row the file leaves open).
     last_line: u32,
+    /// The file ends before the row's closing `|`.
+    open: bool,
 }
 
 /// Splits the table into rows of cells, from the header line on. Also returns the blank lines.
-fn tokenise<'a>(
-    document: &str,
-    lines: &[&'a str],
-    start: usize,
-    warnings: &mut Vec<Diagnostic>,
-) -> (Vec<Row<'a>>, Vec<u32>) {
+fn tokenise<'a>(lines: &[&'a str], start: usize) -> (Vec<Row<'a>>, Vec<u32>) {
     let mut rows = Vec::new();
     let mut blanks = Vec::new();
     let mut row = Row {
         cells: Vec::new(),
         first_line: 0,
         last_line: 0,
+        open: false,
     };
     let mut open: Option<Cell<'a>> = None;
     for (index, raw) in lines.iter().enumerate().skip(start) {
@@ -178,6 +213,7 @@ fn tokenise<'a>(
                         cells: Vec::new(),
                         first_line: 0,
                         last_line: 0,
+                        open: false,
                     },
                 ));
             }
@@ -190,6 +226,7 @@ fn tokenise<'a>(
             let cell = open.get_or_insert_with(|| Cell {
                 lines: Vec::new(),
                 cut: false,
+                at_end: false,
             });
             if !segment.is_empty() {
                 cell.lines.push(segment);
@@ -207,17 +244,11 @@ fn tokenise<'a>(
     }
     if let Some(mut cell) = open.take() {
         cell.cut = true;
+        cell.at_end = true;
         row.cells.push(cell);
-        warnings.push(Diagnostic::new(
-            row.last_line,
-            format!("{document} ends inside a cell: its text is kept as cut"),
-        ));
     }
     if !row.cells.is_empty() {
-        warnings.push(Diagnostic::new(
-            row.last_line,
-            "the last row is not closed by a lone `|` line: kept as read",
-        ));
+        row.open = true;
         rows.push(row);
     }
     (rows, blanks)
@@ -252,7 +283,7 @@ fn practice(document: &str, row: &Row, warnings: &mut Vec<Diagnostic>) -> Practi
         document: document.to_string(),
         first_line: row.first_line,
         last_line: row.last_line,
-        truncated: row.cells.iter().any(|c| c.cut),
+        truncated: row.open || row.cells.iter().any(|c| c.cut),
     };
     PracticeRecord::from_source(fields, source)
 }
