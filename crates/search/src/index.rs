@@ -2,14 +2,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
+use domain::concepts::ConceptScheme;
 use domain::text::identity_key;
 use domain::{Language, Practice};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, MoreLikeThisQuery, Occur,
+    Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::{
@@ -18,15 +20,23 @@ use tantivy::{
 };
 
 use crate::analysis::{self, LANGUAGES};
+use crate::concepts::{Concepts, Expansion};
 use crate::facets::FacetCounter;
 use crate::query::{self, Analyzers};
 use crate::schema::{self, FacetKind, Fields};
 use crate::snippet::{self, Highlighter};
 use crate::{
-    DEFAULT_PER_PAGE, Facets, Hit, MAX_PER_PAGE, Result, SearchError, SearchIndex, SearchQuery,
-    SearchResults,
+    Answer, DEFAULT_PER_PAGE, Facets, Hit, MAX_PER_PAGE, Result, SearchError, SearchIndex,
+    SearchQuery, SearchResults,
 };
 
+/// What having every word of the query adds, as a multiple of the words' own score: a fiche
+/// with every word comes before one that has fewer, unless their words weigh far more.
+const COORDINATION_ALL: f32 = 3.0;
+/// What having all words but one adds, for each such set of words (queries of 3 to
+/// [`MAX_COORDINATED_WORDS`] words): coordination graded by the number of words present.
+const COORDINATION_ALL_BUT_ONE: f32 = 1.0;
+const MAX_COORDINATED_WORDS: usize = 6;
 /// Snippet length, in bytes of the source text.
 const SNIPPET_BYTES: usize = 220;
 /// Indexing memory per writer thread; tantivy needs at least 15 MB.
@@ -45,14 +55,17 @@ type Page = (Vec<(f32, DocAddress)>, u64, Facets);
 /// The writer is created at the first write and kept: it holds the directory's lock, so a
 /// second process writing the same index gets [`SearchError::Locked`].
 pub struct TantivyIndex {
-    index: Index,
-    reader: IndexReader,
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     /// Facet counts of the whole index, for the searcher generation they were counted on.
     listing_facets: Mutex<Option<(u64, Facets)>>,
-    fields: Fields,
-    analyzers: Analyzers,
+    pub(crate) fields: Fields,
+    pub(crate) analyzers: Analyzers,
     dir: Option<PathBuf>,
+    /// The concept scheme that tags practices and widens queries; none, no widening. An
+    /// editor's new version replaces it while the index serves ([`SearchIndex::set_concepts`]).
+    concepts: RwLock<Option<Arc<Concepts>>>,
 }
 
 impl TantivyIndex {
@@ -162,7 +175,33 @@ impl TantivyIndex {
             fields,
             analyzers,
             dir,
+            concepts: RwLock::new(None),
         })
+    }
+
+    /// Tags practices with `scheme`'s concepts as they are indexed, and widens queries by the
+    /// concepts they name. Practices indexed before keep their tags until they are indexed
+    /// again (`rebuild`).
+    #[must_use]
+    pub fn with_concepts(self, scheme: ConceptScheme) -> Self {
+        self.replace_concepts(scheme);
+        self
+    }
+
+    fn replace_concepts(&self, scheme: ConceptScheme) {
+        let concepts = Some(Arc::new(Concepts::new(scheme)));
+        match self.concepts.write() {
+            Ok(mut guard) => *guard = concepts,
+            Err(poisoned) => *poisoned.into_inner() = concepts,
+        }
+    }
+
+    /// The concept scheme in use, for one search or one batch of indexing.
+    pub(crate) fn concepts(&self) -> Option<Arc<Concepts>> {
+        match self.concepts.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     fn writer(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>> {
@@ -242,6 +281,43 @@ impl TantivyIndex {
             if !alternatives.is_empty() {
                 let any = BooleanQuery::union(alternatives);
                 filters.push(Box::new(ConstScoreQuery::new(Box::new(any), 0.0)));
+            } else if !values.is_empty() {
+                // A value that folds to nothing (`!!!`, `%FF`) names no practice: it must not
+                // widen the filter to every practice.
+                filters.push(Box::new(EmptyQuery));
+            }
+        }
+        // Concepts and components are exact codes: `language-course`, `D02`, `D`.
+        let exact = [
+            (self.fields.concepts, &query.concepts, false),
+            (self.fields.components, &query.components, true),
+        ];
+        for (field, values, upper) in exact {
+            let alternatives: Vec<Box<dyn Query>> = values
+                .iter()
+                .map(|v| {
+                    let v = v.trim();
+                    if upper {
+                        v.to_ascii_uppercase()
+                    } else {
+                        v.to_ascii_lowercase()
+                    }
+                })
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &v),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            if !alternatives.is_empty() {
+                let any = BooleanQuery::union(alternatives);
+                filters.push(Box::new(ConstScoreQuery::new(Box::new(any), 0.0)));
+            } else if !values.is_empty() {
+                // A value that folds to nothing (`!!!`, `%FF`) names no practice: it must not
+                // widen the filter to every practice.
+                filters.push(Box::new(EmptyQuery));
             }
         }
         filters
@@ -319,7 +395,7 @@ impl TantivyIndex {
         Ok((hits, total, facets))
     }
 
-    fn hit(
+    pub(crate) fn hit(
         &self,
         searcher: &Searcher,
         address: DocAddress,
@@ -365,10 +441,15 @@ impl SearchIndex for TantivyIndex {
         if practices.is_empty() {
             return Ok(());
         }
+        let concepts = self.concepts();
         self.write(|writer| {
             for practice in practices {
                 writer.delete_term(self.id_term(practice.id));
-                writer.add_document(schema::document(&self.fields, practice))?;
+                writer.add_document(schema::document(
+                    &self.fields,
+                    concepts.as_deref(),
+                    practice,
+                ))?;
             }
             Ok(())
         })
@@ -391,11 +472,16 @@ impl SearchIndex for TantivyIndex {
         practices: &mut dyn Iterator<Item = Practice>,
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
+        let concepts = self.concepts();
         let count = self.write(|writer| {
             writer.delete_all_documents()?;
             let mut count = 0;
             for practice in practices {
-                writer.add_document(schema::document(&self.fields, &practice))?;
+                writer.add_document(schema::document(
+                    &self.fields,
+                    concepts.as_deref(),
+                    &practice,
+                ))?;
                 count += 1;
                 progress(count);
             }
@@ -421,7 +507,14 @@ impl SearchIndex for TantivyIndex {
         let offset = (query.page.max(1) as usize - 1).saturating_mul(per_page);
         let filters = self.filters(query);
         let mut analyzers = self.analyzers.clone();
-        let text = query::analyse(&searcher, &self.fields, &mut analyzers, &query.q)?;
+        let concepts = self.concepts();
+        let text = query::analyse(
+            &searcher,
+            &self.fields,
+            &mut analyzers,
+            concepts.as_deref(),
+            &query.q,
+        )?;
 
         let with_filters = |text: Option<Box<dyn Query>>| -> Box<dyn Query> {
             let mut must: Vec<Box<dyn Query>> = text.into_iter().collect();
@@ -433,33 +526,57 @@ impl SearchIndex for TantivyIndex {
             }
         };
 
-        let (hits, total, facets) = if text.clauses.is_empty() && filters.is_empty() {
+        let (hits, total, facets) = if text.clauses.is_empty() && !query.q.trim().is_empty() {
+            // Words that fold to nothing (`�`, `!!!`, stop words alone) name no practice: they
+            // must not widen the answer to every practice.
+            Self::collect(&searcher, &EmptyQuery, false, offset, per_page)?
+        } else if text.clauses.is_empty() && filters.is_empty() {
             self.listing(&searcher, offset, per_page)?
         } else if text.clauses.is_empty() {
             Self::collect(&searcher, &*with_filters(None), false, offset, per_page)?
         } else {
-            let every_word =
-                BooleanQuery::intersection(text.clauses.iter().map(|c| c.box_clone()).collect());
-            let found = Self::collect(
+            // Any word will do, so that a fiche is never lost for one word it lacks; the more
+            // of the words a fiche has, the higher it ranks (the coordination of classic IR).
+            let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Should,
+                Box::new(BooleanQuery::union(
+                    text.matching.iter().map(|c| c.box_clone()).collect(),
+                )),
+            )];
+            let n = text.clauses.len();
+            if n > 1 {
+                let every_word = BooleanQuery::intersection(
+                    text.clauses.iter().map(|c| c.box_clone()).collect(),
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(every_word), COORDINATION_ALL)),
+                ));
+            }
+            if (3..=MAX_COORDINATED_WORDS).contains(&n) {
+                for left_out in 0..n {
+                    let all_but_one = BooleanQuery::intersection(
+                        (0..n)
+                            .filter(|&i| i != left_out)
+                            .map(|i| text.clauses[i].box_clone())
+                            .collect(),
+                    );
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(all_but_one),
+                            COORDINATION_ALL_BUT_ONE,
+                        )),
+                    ));
+                }
+            }
+            Self::collect(
                 &searcher,
-                &*with_filters(Some(Box::new(every_word))),
+                &*with_filters(Some(Box::new(BooleanQuery::new(should)))),
                 true,
                 offset,
                 per_page,
-            )?;
-            if found.1 == 0 && text.clauses.len() > 1 {
-                let any_word =
-                    BooleanQuery::union(text.clauses.iter().map(|c| c.box_clone()).collect());
-                Self::collect(
-                    &searcher,
-                    &*with_filters(Some(Box::new(any_word))),
-                    true,
-                    offset,
-                    per_page,
-                )?
-            } else {
-                found
-            }
+            )?
         };
 
         let mut highlighters: BTreeMap<usize, Highlighter> = BTreeMap::new();
@@ -479,10 +596,23 @@ impl SearchIndex for TantivyIndex {
             .into_iter()
             .map(|(score, address)| self.hit(&searcher, address, score, &mut snippets))
             .collect::<Result<Vec<_>>>()?;
+        let mut expansions: Vec<Expansion> = Vec::new();
+        if let Some(concepts) = &concepts {
+            for found in &text.expansions {
+                let e = Expansion::new(&concepts.scheme, found);
+                if !expansions
+                    .iter()
+                    .any(|x| x.concept == e.concept && x.words == e.words)
+                {
+                    expansions.push(e);
+                }
+            }
+        }
         Ok(SearchResults {
             total,
             hits,
             facets,
+            expansions,
         })
     }
 
@@ -545,6 +675,40 @@ impl SearchIndex for TantivyIndex {
             None,
             limit,
         )
+    }
+
+    fn answers(&self, text: &str, component: Option<&str>, limit: usize) -> Result<Vec<Answer>> {
+        self.bridge(text, component, limit)
+    }
+
+    fn concepts_of(&self, text: &str) -> Vec<domain::concepts::Tag> {
+        self.concepts()
+            .as_deref()
+            .map(|c| c.tags(text))
+            .unwrap_or_default()
+    }
+
+    fn component_hints(&self, text: &str) -> Vec<domain::classify::Hint> {
+        self.concepts()
+            .as_deref()
+            .map(|c| domain::classify::concept_hints(&c.scheme, &c.tags(text)))
+            .unwrap_or_default()
+    }
+
+    fn set_concepts(&self, scheme: ConceptScheme) {
+        self.replace_concepts(scheme);
+    }
+
+    fn concept_label(&self, id: &str, language: Language) -> Option<String> {
+        let concepts = self.concepts()?;
+        concepts
+            .scheme
+            .get(id)
+            .map(|c| c.pref(language).to_string())
+    }
+
+    fn concepts_version(&self) -> Option<u32> {
+        self.concepts().map(|c| c.scheme.version)
     }
 
     fn len(&self) -> Result<u64> {

@@ -20,6 +20,8 @@
 //!   and "Esch-sur-Alzette" select the same commune.
 
 mod analysis;
+mod bridge;
+pub mod concepts;
 mod facets;
 mod index;
 mod query;
@@ -32,6 +34,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use concepts::Expansion;
 pub use index::TantivyIndex;
 
 /// Results per page when the query does not say.
@@ -54,6 +57,10 @@ pub struct SearchQuery {
     pub sources: Vec<String>,
     /// `draft`, `submitted`, `published`, `archived`.
     pub statuses: Vec<String>,
+    /// Ids of concepts of the scheme (`language-course`): practices tagged with any of them.
+    pub concepts: Vec<String>,
+    /// SPIRAL component codes (`D02`) or dimensions (`D`): practices carrying any of them.
+    pub components: Vec<String>,
     /// 1-based; 0 is read as 1.
     pub page: u32,
     /// 0 is read as [`DEFAULT_PER_PAGE`]; more than [`MAX_PER_PAGE`] as [`MAX_PER_PAGE`].
@@ -70,6 +77,8 @@ impl Default for SearchQuery {
             target_publics: Vec::new(),
             sources: Vec::new(),
             statuses: Vec::new(),
+            concepts: Vec::new(),
+            components: Vec::new(),
             page: 1,
             per_page: DEFAULT_PER_PAGE,
         }
@@ -123,6 +132,23 @@ pub struct SearchResults {
     pub total: u64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
+    /// The concepts the query named, by whose labels in every language it was widened
+    /// ("Sprachkurs" → cours de langue).
+    #[serde(default)]
+    pub expansions: Vec<Expansion>,
+}
+
+/// A practice that answers a SPIRAL criterion, and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub hit: Hit,
+    /// The concepts the practice shares with the criterion, specific ones before themes, each
+    /// with the criterion's words that named it.
+    pub shared: Vec<Expansion>,
+    /// The practice carries the criterion's component (given by its author or derived from
+    /// its concepts).
+    pub component: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,6 +211,45 @@ pub trait SearchIndex: Send + Sync {
         language: domain::Language,
         limit: usize,
     ) -> Result<Vec<Hit>>;
+    /// The practices that answer a SPIRAL criterion's text (classified into `component`, when
+    /// it is): those sharing its concepts and component first, then by text.
+    fn answers(&self, text: &str, component: Option<&str>, limit: usize) -> Result<Vec<Answer>> {
+        let _ = component;
+        Ok(self
+            .similar_to_text("", text, domain::Language::Fr, limit)?
+            .into_iter()
+            .map(|hit| Answer {
+                hit,
+                shared: Vec::new(),
+                component: false,
+            })
+            .collect())
+    }
+    /// The concepts a text names in any of the four languages, heaviest first, with the
+    /// words that named them; empty without a concept scheme.
+    fn concepts_of(&self, text: &str) -> Vec<domain::concepts::Tag> {
+        let _ = text;
+        Vec::new()
+    }
+    /// The SPIRAL components the concepts of a text map to, for classification suggestions.
+    fn component_hints(&self, text: &str) -> Vec<domain::classify::Hint> {
+        let _ = text;
+        Vec::new()
+    }
+    /// Replaces the concept scheme that tags practices and widens queries (an editor's new
+    /// version). Practices keep their old tags until they are indexed again (`rebuild`).
+    fn set_concepts(&self, scheme: domain::concepts::ConceptScheme) {
+        let _ = scheme;
+    }
+    /// A concept's preferred label in `language`; none for an unknown id.
+    fn concept_label(&self, id: &str, language: domain::Language) -> Option<String> {
+        let _ = (id, language);
+        None
+    }
+    /// The version of the concept scheme in use; none without one.
+    fn concepts_version(&self) -> Option<u32> {
+        None
+    }
     /// Number of practices in the index.
     fn len(&self) -> Result<u64>;
     fn is_empty(&self) -> Result<bool> {

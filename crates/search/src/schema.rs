@@ -8,6 +8,7 @@ use tantivy::schema::{
 };
 
 use crate::analysis::{LANGUAGES, WORDS_ANALYZER, analyzer_name};
+use crate::concepts::Concepts;
 use crate::target_public;
 
 /// The facets, in the order of [`crate::Facets`]' fields.
@@ -69,6 +70,12 @@ pub struct Fields {
     pub context: Field,
     /// Every word as spelled (folded), for typo lookup.
     pub words: Field,
+    /// Ids of the concepts the practice's text names, with their broader concepts (see
+    /// [`crate::concepts`]); stored, so that an answer can say which concepts it shares.
+    pub concepts: Field,
+    /// SPIRAL components of the practice: those its author gave, those of its concepts, and
+    /// their dimension letters (`D02` also gives `D`).
+    pub components: Field,
     pub text: [LanguageFields; 4],
     /// Facet values as shown (fast, multi-valued), in [`FacetKind::ALL`] order.
     pub facets: [Field; 6],
@@ -114,6 +121,13 @@ pub fn build() -> (Schema, Fields) {
         "words",
         text_options(WORDS_ANALYZER, IndexRecordOption::Basic),
     );
+    // Once per mention, with frequencies: a fiche that is mostly about a concept outweighs one
+    // that names it in passing among many others (BM25 on this field).
+    let concepts = b.add_text_field(
+        "concepts",
+        text_options("raw", IndexRecordOption::WithFreqs).set_stored(),
+    );
+    let components = b.add_text_field("components", STRING | STORED);
     let text = LANGUAGES.map(|language| {
         let name = analyzer_name(language);
         let suffix = language.as_str();
@@ -144,6 +158,8 @@ pub fn build() -> (Schema, Fields) {
         excerpt,
         context,
         words,
+        concepts,
+        components,
         text,
         facets,
         facet_keys,
@@ -188,7 +204,11 @@ pub fn excerpt_parts(practice: &Practice) -> Vec<&str> {
         .collect()
 }
 
-pub fn document(fields: &Fields, practice: &Practice) -> TantivyDocument {
+pub fn document(
+    fields: &Fields,
+    concepts: Option<&Concepts>,
+    practice: &Practice,
+) -> TantivyDocument {
     let f = &practice.fields;
     let mut doc = TantivyDocument::default();
     doc.add_i64(fields.id, practice.id);
@@ -227,9 +247,34 @@ pub fn document(fields: &Fields, practice: &Practice) -> TantivyDocument {
     .map(str::to_string)
     .chain(f.communes.iter().cloned())
     .chain(f.themes.iter().cloned());
+    let mut all = f.title.clone();
     for part in body {
         doc.add_text(lang.body, &part);
         doc.add_text(fields.words, &part);
+        all.push('\n');
+        all.push_str(&part);
+    }
+    let mut components: Vec<String> = f.spiral_components.clone();
+    if let Some(concepts) = concepts {
+        for (id, mentions) in concepts.of_text(&all, practice.language) {
+            if let Some(c) = concepts.scheme.get(&id) {
+                components.extend(c.components.iter().cloned());
+            }
+            for _ in 0..mentions {
+                doc.add_text(fields.concepts, &id);
+            }
+        }
+    }
+    let dimensions: Vec<String> = components
+        .iter()
+        .filter_map(|c| c.get(..1))
+        .map(str::to_string)
+        .collect();
+    components.extend(dimensions);
+    components.sort();
+    components.dedup();
+    for c in components {
+        doc.add_text(fields.components, c);
     }
     doc.add_text(fields.words, &f.title);
     if let Some(institution) = non_empty(f.institution.as_ref()) {

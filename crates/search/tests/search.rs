@@ -336,7 +336,7 @@ fn facet_counts_are_the_numbers_of_matching_documents() {
 }
 
 #[test]
-fn all_words_when_possible_any_word_otherwise() {
+fn every_word_ranks_first_and_no_fiche_is_lost_for_one_word() {
     let (index, _) = corpus_index();
     assert_eq!(search(&index, "équitation").total, 0);
     let housing = search(&index, "logement");
@@ -344,11 +344,23 @@ fn all_words_when_possible_any_word_otherwise() {
     assert_eq!(both.total, housing.total);
     assert_eq!(top(&both, 10), top(&housing, 10));
 
-    // When every word is found together, only those documents count.
+    // Any word finds a fiche; those with every word come first.
+    let all = |q: &str| -> BTreeSet<i64> {
+        let mut query = SearchQuery::text(q);
+        query.per_page = 100;
+        ids(&index.search(&query).unwrap().hits)
+    };
+    let with_housing = all("logement");
+    let with_refugees = all("réfugiés");
+    let with_both: BTreeSet<i64> = with_housing.intersection(&with_refugees).copied().collect();
+    assert!(!with_both.is_empty());
     let together = search(&index, "logement réfugiés");
-    let refugees = search(&index, "réfugiés");
-    assert!(together.total < housing.total && together.total < refugees.total);
-    assert!(together.total > 0);
+    assert_eq!(
+        together.total as usize,
+        with_housing.union(&with_refugees).count()
+    );
+    let first: BTreeSet<i64> = top(&together, with_both.len()).into_iter().collect();
+    assert_eq!(first, with_both);
 }
 
 fn multilingual_index() -> (TantivyIndex, Vec<Practice>) {
@@ -702,18 +714,25 @@ fn results_serialise_with_the_documented_names() {
 }
 
 #[test]
-fn stop_words_alone_list_everything_and_long_queries_are_cut() {
+fn stop_words_alone_match_nothing_and_long_queries_are_cut() {
     let (index, p) = corpus_index();
-    let r = search(&index, "de la");
-    assert_eq!(r.total, 38);
-    assert!(r.hits.iter().all(|h| h.score == 0.0));
+    // Words that fold to nothing or are all stop words never match everything.
+    for q in ["de la", "!!!", "\u{FFFD}"] {
+        assert_eq!(search(&index, q).total, 0, "{q}");
+    }
     // A pasted page: the first 32 words count, the rest is ignored.
     let words = format!("equigaart {}", "jardin ".repeat(5000));
     let r = search(&index, &words);
     assert_eq!(top(&r, 1), vec![id_of(&p, "Equigaart")]);
     let commune = search(&index, "commune");
     assert!(commune.total > 1, "{}", commune.total);
-    assert_eq!(search(&index, "commune equigaart").total, 1);
+    let r = search(&index, "commune equigaart");
+    assert_eq!(r.total, commune.total, "any word finds a fiche");
+    assert_eq!(
+        top(&r, 1),
+        vec![id_of(&p, "Equigaart")],
+        "every word ranks first"
+    );
     let r = search(&index, &format!("{} equigaart", "commune ".repeat(40)));
     assert_eq!(r.total, commune.total, "the 41st word is not required");
 }
@@ -736,4 +755,65 @@ fn an_index_of_another_schema_is_replaced_by_an_empty_one() {
     assert!(index.is_empty().unwrap());
     index.upsert(&corpus()[..3]).unwrap();
     assert_eq!(index.len().unwrap(), 3);
+}
+
+fn concept_index() -> (TantivyIndex, Vec<Practice>) {
+    let practices = corpus();
+    let index = TantivyIndex::in_memory()
+        .unwrap()
+        .with_concepts(ingest::concepts::bundled());
+    index.upsert(&practices).unwrap();
+    (index, practices)
+}
+
+#[test]
+fn words_of_other_languages_find_french_fiches_through_concepts() {
+    let (index, p) = concept_index();
+    let luxembourgish = id_of(&p, "apprentissage de la langue luxembourgeoise");
+    for q in ["Sprachkurs", "Sproochecours", "language course"] {
+        let r = search(&index, q);
+        assert!(
+            top(&r, 3).contains(&luxembourgish),
+            "{q}: {:?}",
+            r.hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+        );
+        assert!(
+            r.expansions.iter().any(|e| e.words.eq_ignore_ascii_case(q)
+                && e.labels.get("fr").is_some_and(|l| !l.is_empty())),
+            "{q}: {:?}",
+            r.expansions
+        );
+    }
+    // Without the scheme, the German word finds nothing.
+    let (plain, _) = corpus_index();
+    assert_eq!(search(&plain, "Sprachkurs").total, 0);
+    assert!(search(&plain, "Sprachkurs").expansions.is_empty());
+}
+
+#[test]
+fn an_expanded_match_never_outranks_the_words_typed() {
+    let index = TantivyIndex::in_memory()
+        .unwrap()
+        .with_concepts(ingest::concepts::bundled());
+    index
+        .upsert(&[
+            practice(
+                1,
+                Language::Fr,
+                "Soirées du quartier",
+                "Un apprentissage de la langue pour les nouveaux habitants.",
+            ),
+            practice(
+                2,
+                Language::Fr,
+                "Soirées du quartier",
+                "Un cours de langue pour les nouveaux habitants.",
+            ),
+        ])
+        .unwrap();
+    let r = search(&index, "cours de langue");
+    assert_eq!(top(&r, 2), vec![2, 1], "{:?}", r.hits);
+    assert!(r.hits[0].score > r.hits[1].score);
+    let r = search(&index, "apprentissage de la langue");
+    assert_eq!(top(&r, 2), vec![1, 2]);
 }
