@@ -2,16 +2,26 @@
 //!
 //! Handlers stay thin: the store answers for data, the search index for queries and facets.
 //! Only published practices are ever shown to the public.
+//!
+//! Every router lives in a feature folder under `routes/` (`catalogue`, `spiral`,
+//! `practices`, `account`, `pdf`, `jobs`, `openapi`). What features share sits beside them
+//! and imports no feature: [`page`] (the layout context, error page, links, hit views),
+//! [`write`] (write errors, audit, posted forms), [`params`] (typed query parameters),
+//! [`catalogue`] (published practices), [`session`], [`i18n`] and [`error`] (API errors).
+//! `scripts/module-cycles.py` checks that no module imports one that imports it back.
 
+pub mod catalogue;
+pub mod download;
 pub mod error;
 pub mod i18n;
-pub mod jobs;
+pub mod indexing;
+pub mod page;
 pub mod params;
-pub mod pdf;
 mod routes;
 pub mod session;
 pub mod state;
 pub mod structured_data;
+pub mod write;
 
 use std::net::SocketAddr;
 
@@ -20,20 +30,18 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use routes::{jobs, pdf};
 pub use state::AppState;
 
 /// The whole application, as tests and `zesummen serve` start it.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(routes::pages::router())
-        .merge(routes::api::router())
-        .merge(routes::feeds::router())
-        .merge(routes::spiral::router())
-        .merge(routes::practices::router())
-        .merge(routes::login::router())
-        .merge(pdf::router())
-        .merge(jobs::router())
-        .fallback(routes::pages::not_found)
+    routes::router()
+        .fallback(page::not_found)
+        // Error pages are written in the reader's language, with the reader's header.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page::error_pages,
+        ))
         .with_state(state)
         // Forms and JSON bodies are small; uploads (codebooks) stay under 2 MiB.
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))

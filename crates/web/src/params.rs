@@ -1,7 +1,12 @@
 //! The selection a list shows — query, filters, page — read from and written back to URLs, so
 //! that every list, its pages, its facets and its CSV share one definition.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use search::SearchQuery;
+
+use crate::error::ApiError;
+use crate::page::PageError;
 
 pub const DEFAULT_PER_PAGE: u32 = 20;
 pub const MAX_PER_PAGE: u32 = 100;
@@ -14,15 +19,30 @@ pub enum Filter {
     Institution,
     Public,
     Source,
+    /// A concept of the scheme, by id (`language-course`): no facet, a link from a fiche.
+    Concept,
+    /// A SPIRAL component or dimension (`D02`, `D`): no facet, a link from a fiche.
+    Component,
 }
 
 impl Filter {
+    /// The filters with a facet on result pages.
     pub const ALL: [Filter; 5] = [
         Filter::Theme,
         Filter::Commune,
         Filter::Institution,
         Filter::Public,
         Filter::Source,
+    ];
+    /// Every filter a URL may name.
+    pub const PARAMS: [Filter; 7] = [
+        Filter::Theme,
+        Filter::Commune,
+        Filter::Institution,
+        Filter::Public,
+        Filter::Source,
+        Filter::Concept,
+        Filter::Component,
     ];
 
     pub fn param(self) -> &'static str {
@@ -32,6 +52,8 @@ impl Filter {
             Filter::Institution => "institution",
             Filter::Public => "public",
             Filter::Source => "source",
+            Filter::Concept => "concept",
+            Filter::Component => "component",
         }
     }
 
@@ -43,6 +65,8 @@ impl Filter {
             Filter::Institution => "institutions",
             Filter::Public => "target_publics",
             Filter::Source => "sources",
+            Filter::Concept => "concepts",
+            Filter::Component => "components",
         }
     }
 }
@@ -62,8 +86,73 @@ pub struct ParamError {
     pub message: String,
 }
 
+/// Query parameters a handler reads as one typed struct, the same way on every route.
+pub trait QueryParams: Sized {
+    /// Reads a query string. Unknown parameters are ignored, as a browser may add some; a known
+    /// one with a bad value is refused, naming the parameter.
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError>;
+}
+
+/// The typed query of a page: a bad parameter answers the "bad request" page.
+pub struct PageQuery<T>(pub T);
+
+/// The typed query of an API call: a bad parameter answers `bad_parameter`, naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: QueryParams, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PageError> {
+        Ok(Self(T::from_query(parts.uri.query())?))
+    }
+}
+
+impl<T: QueryParams, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Ok(Self(T::from_query(parts.uri.query())?))
+    }
+}
+
+impl From<ParamError> for PageError {
+    fn from(_: ParamError) -> Self {
+        PageError::bad_request()
+    }
+}
+
+impl From<ParamError> for ApiError {
+    fn from(e: ParamError) -> Self {
+        ApiError::bad_parameter(&e.name, e.message)
+    }
+}
+
+impl ParamError {
+    pub fn new(name: &str, message: impl Into<String>) -> Self {
+        Self {
+            name: name.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An id parameter: a positive integer.
+pub fn id_param(name: &str, raw: &str) -> Result<i64, ParamError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ParamError::new(name, format!("`{raw}` is not an id")))
+}
+
+impl QueryParams for Selection {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        Self::parse(raw)
+    }
+}
+
 impl Selection {
-    /// Reads `q`, `theme`, `commune`, `institution`, `public`, `source` (each repeatable),
+    /// Reads `q`, `theme`, `commune`, `institution`, `public`, `source`, `concept`,
+    /// `component` (each repeatable),
     /// `page` and `per_page`. Unknown parameters are ignored, as a browser may add some.
     pub fn parse(query: Option<&str>) -> Result<Self, ParamError> {
         let mut s = Selection {
@@ -78,7 +167,7 @@ impl Selection {
                 "page" => s.page = number(&key, &value, 1, u32::MAX)?,
                 "per_page" => s.per_page = number(&key, &value, 1, MAX_PER_PAGE)?,
                 other => {
-                    if let Some(f) = Filter::ALL.into_iter().find(|f| f.param() == other)
+                    if let Some(f) = Filter::PARAMS.into_iter().find(|f| f.param() == other)
                         && !value.is_empty()
                         && !s.filters.contains(&(f, value.clone()))
                     {
@@ -114,6 +203,8 @@ impl Selection {
             target_publics: self.values(Filter::Public),
             sources: self.values(Filter::Source),
             statuses: Vec::new(),
+            concepts: self.values(Filter::Concept),
+            components: self.values(Filter::Component),
             page: self.page,
             per_page: self.per_page,
         }

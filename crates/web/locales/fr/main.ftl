@@ -27,6 +27,9 @@ facet-communes = Commune
 facet-institutions = Institution
 facet-target_publics = Public cible
 facet-sources = Document source
+expansions-intro = Recherche élargie aux notions :
+facet-concepts = Concept
+facet-components = Composante SPIRAL
 facet-statuses = Statut
 filter-remove = Retirer le filtre { $value }
 filter-label = { $facet } : { $value }
@@ -338,3 +341,20 @@ download-pdf-booklet = Cette sélection en livret PDF
 download-pdf-fiche = Cette fiche en PDF
 download-pdf-synthesis = Cette synthèse en PDF
 booklet-query = Recherche
+
+# Typography and names
+# French sets a (no-break) space before a colon.
+colon = {"\u00A0"}:
+quoted = « { $text } »
+language-fr = français
+language-de = allemand
+language-en = anglais
+language-lb = luxembourgeois
+fiche-language = Cette fiche n'existe qu'en { $language }.
+role-admin = administrateur·rice
+role-editor = éditeur·rice
+role-contributor = contributeur·rice
+role-facilitator = animateur·rice
+feed-practices-title = zesummen — bonnes pratiques
+feed-groups-title = { $platform } — groupes homogènes
+feed-criteria-title = { $platform } — critères

@@ -913,3 +913,369 @@ async fn an_xss_corpus_in_every_field_stays_inert_text() {
     }
     d.quit().await.unwrap();
 }
+
+/// The header's account links, as a person reads them.
+async fn header_nav(d: &WebDriver) -> String {
+    d.find(By::Css("header.site nav.sections"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_signed_in_editor_sees_the_same_header_on_every_page() {
+    let app = helpers::spawn_app().await;
+    app.add_account("eva@zesummen.lu", "editor", &[], &[]).await;
+    let (_, list) = app.json("/api/v1/practices?per_page=1").await;
+    let practice = list["hits"][0]["id"]
+        .as_i64()
+        .expect("a published practice");
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    let axe = axe_source();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    // Anonymous, the header offers to sign in.
+    d.goto(app.url("/")).await.unwrap();
+    assert!(header_nav(&d).await.contains("Se connecter"));
+
+    sign_in(&d, &app, "eva@zesummen.lu", "/").await;
+    let pages = [
+        ("the home page", "/".to_string()),
+        ("a search page", "/recherche?q=logement".to_string()),
+        ("a SPIRAL page", format!("/spiral/plateformes/{platform}")),
+        ("a fiche", format!("/pratiques/{practice}")),
+    ];
+    for (name, path) in &pages {
+        d.goto(app.url(path)).await.unwrap();
+        let nav = header_nav(&d).await;
+        assert!(
+            nav.contains("eva@zesummen.lu") && nav.contains("Mon compte"),
+            "{name}: the account is missing from {nav:?}"
+        );
+        assert!(
+            nav.contains("Modération"),
+            "{name}: an editor's link is missing from {nav:?}"
+        );
+        assert!(
+            !nav.contains("Se connecter"),
+            "{name}: a signed-in editor is offered to sign in: {nav:?}"
+        );
+        let sign_out = d
+            .find(By::Css("header.site form.sign-out button[type=submit]"))
+            .await
+            .unwrap_or_else(|_| panic!("{name}: no sign-out button"));
+        assert_eq!(sign_out.text().await.unwrap(), "Se déconnecter", "{name}");
+        assert_accessible(&d, &axe, name).await;
+    }
+
+    // The header's button signs out, from any page.
+    d.find(By::Css("header.site form.sign-out button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if d.current_url().await.unwrap().path() == "/" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let nav = header_nav(&d).await;
+    assert!(
+        nav.contains("Se connecter") && !nav.contains("eva@zesummen.lu"),
+        "after signing out: {nav:?}"
+    );
+    d.quit().await.unwrap();
+}
+
+/// The French UI strings a page in `code` must not show, from the French Fluent file: the
+/// whole text of each message without variables (a single word matched as a whole text or
+/// attribute, since unmarked content such as "Commune de Strassen" holds French words; a
+/// phrase also inside a text), and the fixed parts of each message with variables (matched
+/// as words inside a text), unless the language uses the same words.
+struct FrenchUi {
+    whole: Vec<String>,
+    parts: Vec<String>,
+}
+
+fn french_ui_strings(code: &str) -> FrenchUi {
+    let read = |c: &str| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("locales/{c}/main.ftl"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    // (text, has variables) of each value and plural variant; `{ … }` cuts a text in parts.
+    let texts = |ftl: &str| -> Vec<(Vec<String>, bool)> {
+        let mut out = Vec::new();
+        for line in ftl.lines().filter(|l| !l.starts_with('#')) {
+            let value = match line.split_once(" = ") {
+                Some((id, v)) if !id.starts_with(' ') => v,
+                _ => line
+                    .trim()
+                    .trim_start_matches(|c| c != ']')
+                    .trim_start_matches(']'),
+            };
+            let mut parts = Vec::new();
+            let mut rest = value;
+            while !rest.is_empty() {
+                let (text, after) = match rest.find('{') {
+                    Some(i) => (
+                        &rest[..i],
+                        rest[i..].find('}').map_or("", |j| &rest[i + j + 1..]),
+                    ),
+                    None => (rest, ""),
+                };
+                if !text.trim().is_empty() {
+                    parts.push(text.trim().to_string());
+                }
+                rest = after;
+            }
+            out.push((parts, value.contains('{')));
+        }
+        out
+    };
+    let own: Vec<String> = texts(&read(code))
+        .into_iter()
+        .flat_map(|(p, _)| p)
+        .collect();
+    // Short parts ("»", "N°") say nothing about the language; shared words are no French.
+    let french = |t: &String| {
+        t.chars().filter(|c| c.is_alphabetic()).count() >= 4
+            && !own.iter().any(|o| o.contains(t.as_str()))
+    };
+    let mut ui = FrenchUi {
+        whole: Vec::new(),
+        parts: Vec::new(),
+    };
+    for (parts, variables) in texts(&read("fr")) {
+        let list = if variables {
+            &mut ui.parts
+        } else {
+            &mut ui.whole
+        };
+        list.extend(parts.into_iter().filter(french));
+    }
+    for list in [&mut ui.whole, &mut ui.parts] {
+        list.sort();
+        list.dedup();
+    }
+    ui
+}
+
+/// Whether `part` stands in `text` as whole words.
+fn has_words(text: &str, part: &str) -> bool {
+    text.match_indices(part).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + part.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// The UI text of the current page: its text nodes and labelling attributes, without the
+/// elements marked as content in another language (`lang` differing from the page's) and
+/// without the places that show values of the data as written.
+async fn ui_texts(d: &WebDriver) -> Vec<String> {
+    d.execute(
+        r"const page = document.documentElement.lang;
+          const foreign = n => { const e = n.nodeType === 1 ? n : n.parentElement;
+                                 const l = e && e.closest('[lang]');
+                                 return l && l.lang !== page; };
+          // Values from the data, shown as written: theme and commune names, facet values,
+          // the hits' titles and excerpts, post-its, groups' names and profiles.
+          const data = `a[href^='/themes/'], a[href^='/communes/'], .facet li, ol.hits,
+                        .active-filters li, table.criteria tbody, .breadcrumb, dl.meta dd, .similar li`;
+          const out = [document.title];
+          const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          while (walk.nextNode()) {
+            const n = walk.currentNode;
+            const p = n.parentElement;
+            if (!p || p.closest('script, style') || p.closest(data) || foreign(n)) continue;
+            const t = n.textContent.replace(/\s+/g, ' ').trim();
+            if (t) out.push(t);
+          }
+          for (const e of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
+            if (foreign(e)) continue;
+            for (const a of ['aria-label', 'placeholder', 'title', 'alt']) {
+              const v = e.getAttribute(a);
+              if (v) out.push(v);
+            }
+          }
+          return out;",
+        Vec::new(),
+    )
+    .await
+    .unwrap()
+    .convert()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn german_and_luxembourgish_pages_show_no_french_ui_string() {
+    let app = helpers::spawn_app().await;
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let blegny = platforms["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Blégny")
+        .expect("Blégny is imported")
+        .clone();
+    let platform = blegny["id"].as_i64().unwrap();
+    let group = blegny["groups"][0]["id"].as_i64().unwrap();
+    let (_, found) = app.json("/api/v1/practices?q=logement").await;
+    let fiche = found["hits"][0]["id"]
+        .as_i64()
+        .expect("a practice on housing");
+    let (_, practice) = app.json(&format!("/api/v1/practices/{fiche}")).await;
+    assert_eq!(practice["language"], "fr", "{practice}");
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+
+    let pages = [
+        ("the home page", "/".to_string()),
+        ("the search page", "/recherche?q=logement".to_string()),
+        ("a fiche", format!("/pratiques/{fiche}")),
+        ("a group", format!("/spiral/groupes/{group}")),
+        (
+            "a synthesis",
+            format!("/spiral/plateformes/{platform}/synthese"),
+        ),
+    ];
+    for (code, notice, heading) in [
+        (
+            "de",
+            "Diese Praxis gibt es nur auf Französisch.",
+            "Verfeinern",
+        ),
+        ("lb", "Dës Praxis gëtt et nëmmen op Franséisch.", "Filteren"),
+    ] {
+        let french = french_ui_strings(code);
+        assert!(
+            french.whole.len() > 200 && french.parts.len() > 30,
+            "{} + {} French strings for {code}",
+            french.whole.len(),
+            french.parts.len()
+        );
+        // The switcher, as a person would use it.
+        d.goto(app.url("/")).await.unwrap();
+        d.find(By::Css(format!("nav.langs a[hreflang={code}]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        for (name, path) in &pages {
+            d.goto(app.url(path)).await.unwrap();
+            d.find(By::Css("main h1")).await.unwrap();
+            let page_lang = d
+                .find(By::Css("html"))
+                .await
+                .unwrap()
+                .attr("lang")
+                .await
+                .unwrap();
+            assert_eq!(page_lang.as_deref(), Some(code), "{name} in {code}");
+            let texts = ui_texts(&d).await;
+            let shown: Vec<&String> = texts
+                .iter()
+                .filter(|t| {
+                    let label = t.trim_end_matches([':', '\u{a0}', ' ']);
+                    french
+                        .whole
+                        .iter()
+                        .any(|w| w == label || (w.contains(' ') && has_words(t, w)))
+                        || french.parts.iter().any(|p| has_words(t, p))
+                })
+                .collect();
+            assert!(
+                shown.is_empty(),
+                "{name} in {code} shows French UI strings {shown:?}"
+            );
+            // Dates in the reader's convention, never ISO in the text.
+            for t in &texts {
+                let iso = t.as_bytes().windows(10).any(|w| {
+                    w.iter().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            *b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    })
+                });
+                assert!(!iso, "{name} in {code} shows an ISO date: {t:?}");
+            }
+        }
+
+        // The search page's facets, in the reader's language.
+        d.goto(app.url("/recherche?q=logement")).await.unwrap();
+        let facets = d
+            .find(By::Css("#facets-h"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(facets, heading);
+
+        // The fiche says it is written in French, and marks its text as French.
+        d.goto(app.url(&format!("/pratiques/{fiche}")))
+            .await
+            .unwrap();
+        let note = d
+            .find(By::Css("article.fiche .fiche-language"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(note, notice);
+        for css in ["article.fiche h1", "article.fiche section .text"] {
+            let lang = d
+                .find(By::Css(css))
+                .await
+                .unwrap()
+                .attr("lang")
+                .await
+                .unwrap();
+            assert_eq!(lang.as_deref(), Some("fr"), "{css} of the fiche in {code}");
+        }
+        let heading_lang: String = d
+            .execute(
+                "return document.querySelector('article.fiche section h2').closest('[lang]').lang",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert_eq!(
+            heading_lang, code,
+            "the fiche's headings are in the reader's language"
+        );
+    }
+
+    // A French reader is told nothing: the fiche is in the page's language.
+    d.delete_all_cookies().await.unwrap();
+    d.goto(app.url(&format!("/pratiques/{fiche}")))
+        .await
+        .unwrap();
+    d.find(By::Css("article.fiche h1")).await.unwrap();
+    assert!(
+        d.find_all(By::Css(".fiche-language"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a French fiche in the French UI needs no notice"
+    );
+    d.quit().await.unwrap();
+}

@@ -119,6 +119,16 @@ impl TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn(false).await
+}
+
+/// The app with the bundled concept scheme stored as the active version, tagging practices
+/// and widening queries as `serve` does.
+pub async fn spawn_app_with_concepts() -> TestApp {
+    spawn(true).await
+}
+
+async fn spawn(concepts: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
         .await
@@ -141,7 +151,16 @@ pub async fn spawn_app() -> TestApp {
         let batch = ingest::parse(name, &bytes, None).expect("corpus parses");
         store.import(&batch, now).await.expect("import");
     }
-    let index = Arc::new(TantivyIndex::in_memory().expect("index"));
+    let mut index = TantivyIndex::in_memory().expect("index");
+    if concepts {
+        let bundled = ingest::concepts::bundled();
+        store
+            .put_concepts(&bundled, Some("bundled"), "bundled", now)
+            .await
+            .expect("concepts");
+        index = index.with_concepts(store.active_concepts().await.unwrap().unwrap());
+    }
+    let index = Arc::new(index);
     let mut practices = store.practices().await.expect("practices").into_iter();
     index.rebuild(&mut practices, &|_| {}).expect("rebuild");
     let state = web::AppState::new(store.clone(), index);

@@ -1,11 +1,13 @@
 //! HTTP tests against the real server with the corpus loaded.
 
+mod concepts;
 mod contribution_pages;
 mod helpers;
 #[cfg(feature = "pdf")]
 mod pdf;
 mod practices;
 mod publishing;
+mod snapshots;
 mod spiral;
 
 use helpers::spawn_app;
@@ -288,4 +290,48 @@ async fn without_the_pdf_feature_pdf_addresses_answer_501() {
     }
     let (_, page) = app.html("/communes/Strassen").await;
     assert!(!page.contains(".pdf"));
+}
+
+/// The header comes from one layout: a signed-in editor sees their account, the moderation
+/// link and a sign-out button on every page, error pages included, and is never offered to
+/// sign in.
+#[tokio::test]
+async fn the_header_knows_the_account_on_every_page() {
+    let app = spawn_app().await;
+    app.add_account("eva@zesummen.lu", "editor", &[], &[]).await;
+    let token = app.token("eva@zesummen.lu").await;
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    for (path, status) in [
+        ("/".to_string(), 200),
+        ("/recherche?q=logement".to_string(), 200),
+        ("/themes/Logement".to_string(), 200),
+        ("/spiral/plateformes".to_string(), 200),
+        (format!("/spiral/plateformes/{platform}/synthese"), 200),
+        ("/spiral/criteres".to_string(), 200),
+        ("/nulle-part".to_string(), 404),
+        ("/spiral/plateformes/999999".to_string(), 404),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let html = r.text().await.unwrap();
+        let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+        assert!(header.contains("eva@zesummen.lu"), "{path}: {header}");
+        assert!(header.contains("href=\"/moderation\""), "{path}: {header}");
+        assert!(
+            header.contains("action=\"/deconnexion\""),
+            "{path}: no sign-out in {header}"
+        );
+        assert!(!header.contains("Se connecter"), "{path}: {header}");
+    }
+    // Anonymous, the same pages offer to sign in and show no account.
+    let (_, html) = app.html("/spiral/plateformes").await;
+    let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
+    assert!(header.contains("Se connecter") && !header.contains("/deconnexion"));
 }

@@ -533,7 +533,8 @@ async fn pilot_actions_and_indicators_through_the_api() {
     assert_eq!(levels, [2, 3]);
     let (status, html) = app.html(&format!("/spiral/indicateurs/{ind}")).await;
     assert_eq!(status, 200);
-    assert!(html.contains("2026-06-15"));
+    // The evaluation's date, as French writes dates.
+    assert!(html.contains("15/06/2026"));
     let (status, html) = app.html(&format!("/spiral/actions/{action}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Repair café") && html.contains("décidée"));

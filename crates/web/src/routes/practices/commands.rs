@@ -19,9 +19,7 @@ use serde::Deserialize;
 use store::{Actor, AttachmentInfo, Revision};
 
 use crate::AppState;
-pub(crate) use crate::routes::spiral::commands::audit;
-use crate::routes::spiral::commands::invalid;
-pub use crate::routes::spiral::commands::{Result, WriteError};
+use crate::write::{Result, WriteError, audit, invalid};
 
 /// Longest texts accepted, in characters.
 pub const MAX_TITLE: usize = 300;

@@ -9,28 +9,23 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use domain::revision::Transition;
 use domain::{Account, Contact, Language, Practice, PracticeFields};
 
-use super::commands::{self, PracticeInput, WriteError};
-use super::pages::{self, AccountNav};
+use store::AttachmentInfo;
+
+use super::commands::{self, PracticeInput};
 use crate::AppState;
 use crate::i18n::{LANGUAGES, Lang};
-use crate::routes::pages::{HitView, PageError, practice_href, render};
-use crate::routes::spiral::forms::Fields;
-use crate::session::{FormRefusal, Viewer};
+use crate::page::{HitView, Layout, PageError, path_id, path_segment, practice_href, render};
+use crate::write::{Fields, WriteError, form_account};
 
 /// Room for the multipart framing and the CSRF field around the largest attachment.
 const UPLOAD_OVERHEAD: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/pratiques/nouvelle", get(pages::new_form).post(create))
-        .route(
-            "/pratiques/{id}/modifier",
-            get(pages::edit_form).post(update),
-        )
         .route("/pratiques/{id}/statut", post(transition))
         .route(
             "/pratiques/{id}/historique/{number}/restaurer",
@@ -252,9 +247,7 @@ impl FormValues {
                     .collect(),
             ),
             websites: Some(lines(&self.websites)),
-            spiral_components: Some(crate::routes::spiral::commands::list(
-                &self.spiral_components,
-            )),
+            spiral_components: Some(crate::write::list(&self.spiral_components)),
             language: with_language.then(|| self.language.clone()),
         }
     }
@@ -313,10 +306,7 @@ pub struct AttachmentView {
 #[template(path = "practices/form.html")]
 pub struct FormPage {
     pub lang: Lang,
-    pub languages: &'static [(&'static str, &'static str)],
-    pub here: String,
-    pub query: String,
-    pub nav: AccountNav,
+    pub layout: Layout,
     pub csrf: String,
     pub heading: String,
     pub action: String,
@@ -531,11 +521,11 @@ pub struct FormContext {
 /// The form page, the similar practices of its title and description included.
 pub async fn form_page(
     state: &AppState,
-    lang: &Lang,
-    viewer: &Viewer,
+    layout: &Layout,
     values: &FormValues,
     ctx: FormContext,
 ) -> Result<FormPage, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     let b = Builder {
         lang,
         error: ctx.error.as_ref(),
@@ -585,8 +575,7 @@ pub async fn form_page(
     let text = format!("{}\n{}", values.objectives, values.description);
     let similar = state
         .search
-        .similar_to_text(&values.title, &text, language, 6)
-        .map_err(|e| PageError::internal(lang, e))?
+        .similar_to_text(&values.title, &text, language, 6)?
         .iter()
         .filter(|h| Some(h.id) != exclude)
         .take(5)
@@ -598,10 +587,9 @@ pub async fn form_page(
         attachments = state
             .store
             .attachments(p.id)
-            .await
-            .map_err(|e| PageError::internal(lang, e))?
+            .await?
             .iter()
-            .map(|a| pages::attachment_view(lang, a))
+            .map(|a| attachment_view(lang, a))
             .collect();
     }
     let may_erase = ctx.practice.is_some() && who.is_some_and(Account::may_erase_personal_data);
@@ -638,13 +626,9 @@ pub async fn form_page(
             })
             .collect()
     };
-    let here = ctx.action.clone();
     Ok(FormPage {
         lang: lang.clone(),
-        languages: LANGUAGES,
-        here,
-        query: String::new(),
-        nav: AccountNav::of(viewer),
+        layout: layout.at(ctx.action.clone()),
         csrf: viewer.csrf(),
         heading: ctx.heading,
         action: ctx.action,
@@ -676,8 +660,8 @@ pub async fn form_page(
     })
 }
 
-pub fn page_response(lang: &Lang, status: StatusCode, page: &FormPage) -> Response {
-    match render(lang, page) {
+pub fn page_response(status: StatusCode, page: &FormPage) -> Response {
+    match render(page) {
         Ok(html) => (status, html).into_response(),
         Err(e) => e.into_response(),
     }
@@ -685,32 +669,21 @@ pub fn page_response(lang: &Lang, status: StatusCode, page: &FormPage) -> Respon
 
 // ---------------------------------------------------------------- handlers
 
-/// The signed-in account behind a form, once its CSRF token matches.
-fn account<'a>(viewer: &'a Viewer, lang: &Lang, csrf: &str) -> Result<&'a Account, PageError> {
-    viewer.for_form(csrf).map_err(|r| match r {
-        FormRefusal::SignedOut => PageError::unauthorized(lang),
-        FormRefusal::Csrf => PageError::invalid(lang, lang.t("error-csrf")),
-    })
-}
-
 /// A refusal that is not about one field of the form.
 pub fn refused(lang: &Lang, e: WriteError) -> PageError {
     match e {
-        WriteError::Forbidden => PageError::forbidden(lang),
-        WriteError::NotFound(_) => PageError::not_found(lang),
+        WriteError::Forbidden => PageError::forbidden(),
+        WriteError::NotFound(_) => PageError::not_found(),
         WriteError::Invalid { field, message } if field.is_empty() => {
-            PageError::invalid(lang, translate(lang, &message))
+            PageError::invalid(translate(lang, &message))
         }
-        WriteError::Invalid { field, message } => PageError::invalid(
-            lang,
-            format!(
-                "{} : {}",
-                field_label(lang, &field),
-                translate(lang, &message)
-            ),
-        ),
-        WriteError::Conflict(m) => PageError::conflict(lang, m),
-        WriteError::Internal(m) => PageError::internal(lang, m),
+        WriteError::Invalid { field, message } => PageError::invalid(format!(
+            "{} : {}",
+            field_label(lang, &field),
+            translate(lang, &message)
+        )),
+        WriteError::Conflict(m) => PageError::conflict(m),
+        WriteError::Internal(m) => PageError::internal(m),
     }
 }
 
@@ -718,30 +691,17 @@ fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
 
-pub fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::not_found(lang))
-}
-
-async fn practice_or_404(state: &AppState, lang: &Lang, id: i64) -> Result<Practice, PageError> {
+async fn practice_or_404(state: &AppState, id: i64) -> Result<Practice, PageError> {
     state
         .store
         .practice(id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        .ok_or_else(|| PageError::not_found(lang))
+        .await?
+        .ok_or_else(PageError::not_found)
 }
 
 /// Where a practice is shown, with a notice for the reader.
-async fn practice_page_url(
-    state: &AppState,
-    lang: &Lang,
-    id: i64,
-    notice: &str,
-) -> Result<String, PageError> {
-    let p = practice_or_404(state, lang, id).await?;
+async fn practice_page_url(state: &AppState, id: i64, notice: &str) -> Result<String, PageError> {
+    let p = practice_or_404(state, id).await?;
     Ok(format!("{}?{notice}", practice_href(p.id, &p.slug)))
 }
 
@@ -764,8 +724,7 @@ fn intent(f: &Fields) -> Intent {
 /// The form once more, with what was typed: after a refusal (422), or on a preview (200).
 async fn again(
     state: &AppState,
-    lang: &Lang,
-    viewer: &Viewer,
+    layout: &Layout,
     values: &FormValues,
     ctx: FormContext,
 ) -> Response {
@@ -774,8 +733,8 @@ async fn again(
     } else {
         StatusCode::OK
     };
-    match form_page(state, lang, viewer, values, ctx).await {
-        Ok(page) => page_response(lang, status, &page),
+    match form_page(state, layout, values, ctx).await {
+        Ok(page) => page_response(status, &page),
         Err(e) => e.into_response(),
     }
 }
@@ -792,16 +751,16 @@ fn field_error(lang: &Lang, field: &str, message: &str) -> FieldError {
     }
 }
 
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     body: Bytes,
 ) -> Result<Response, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
     if !who.may_contribute() {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let mut values = FormValues::parse(&f);
     let ctx = FormContext {
@@ -813,43 +772,41 @@ async fn create(
         upload_error: None,
     };
     match intent(&f) {
-        Intent::Preview => return Ok(again(&state, &lang, &viewer, &values, ctx).await),
+        Intent::Preview => return Ok(again(&state, &layout, &values, ctx).await),
         Intent::AddContact => {
             values.contacts.push(ContactValues::default());
-            return Ok(again(&state, &lang, &viewer, &values, ctx).await);
+            return Ok(again(&state, &layout, &values, ctx).await);
         }
         Intent::Save => {}
     }
     match commands::create(&state, who, &values.to_input(true)).await {
-        Ok(id) => Ok(see(
-            &practice_page_url(&state, &lang, id, "enregistre=1").await?
-        )),
+        Ok(id) => Ok(see(&practice_page_url(&state, id, "enregistre=1").await?)),
         Err(WriteError::Invalid { field, message }) if !field.is_empty() => {
             let ctx = FormContext {
-                error: Some(field_error(&lang, &field, &message)),
+                error: Some(field_error(lang, &field, &message)),
                 ..ctx
             };
-            Ok(again(&state, &lang, &viewer, &values, ctx).await)
+            Ok(again(&state, &layout, &values, ctx).await)
         }
-        Err(e) => Err(refused(&lang, e)),
+        Err(e) => Err(refused(lang, e)),
     }
 }
 
-async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
     let p = commands::visible(&state, Some(who), id)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     if !who.may_edit_practice(&p.fields) {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let mut values = FormValues::parse(&f);
     values.language = p.language.as_str().to_string();
@@ -862,50 +819,47 @@ async fn update(
         upload_error: None,
     };
     match intent(&f) {
-        Intent::Preview => return Ok(again(&state, &lang, &viewer, &values, ctx).await),
+        Intent::Preview => return Ok(again(&state, &layout, &values, ctx).await),
         Intent::AddContact => {
             values.contacts.push(ContactValues::default());
-            return Ok(again(&state, &lang, &viewer, &values, ctx).await);
+            return Ok(again(&state, &layout, &values, ctx).await);
         }
         Intent::Save => {}
     }
     match commands::update(&state, who, id, &values.to_input(false)).await {
-        Ok(()) => Ok(see(
-            &practice_page_url(&state, &lang, id, "enregistre=1").await?
-        )),
+        Ok(()) => Ok(see(&practice_page_url(&state, id, "enregistre=1").await?)),
         Err(WriteError::Invalid { field, message }) if !field.is_empty() => {
             let ctx = FormContext {
-                error: Some(field_error(&lang, &field, &message)),
+                error: Some(field_error(lang, &field, &message)),
                 ..ctx
             };
-            Ok(again(&state, &lang, &viewer, &values, ctx).await)
+            Ok(again(&state, &layout, &values, ctx).await)
         }
-        Err(e) => Err(refused(&lang, e)),
+        Err(e) => Err(refused(lang, e)),
     }
 }
 
 async fn transition(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
-    let step = Transition::parse(f.get("step").unwrap_or_default())
-        .ok_or_else(|| PageError::bad_request(&lang))?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
+    let step =
+        Transition::parse(f.get("step").unwrap_or_default()).ok_or_else(PageError::bad_request)?;
     // Only those who may see the practice learn that it exists.
     commands::visible(&state, Some(who), id)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     let status = commands::transition(&state, who, id, step, f.get("comment"))
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     Ok(see(&practice_page_url(
         &state,
-        &lang,
         id,
         &format!("statut={}", status.as_str()),
     )
@@ -914,18 +868,18 @@ async fn transition(
 
 async fn restore(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path((id, number)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
-    let number: u32 = number.parse().map_err(|_| PageError::not_found(&lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
+    let number: u32 = number.parse().map_err(|_| PageError::not_found())?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
     commands::restore(&state, who, id, number)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     Ok(see(&format!(
         "/pratiques/{id}/historique?restauree={number}"
     )))
@@ -934,31 +888,28 @@ async fn restore(
 /// The upload: `multipart/form-data` with `csrf` and `file`.
 async fn upload(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let too_large = |lang: &Lang| {
-        PageError::invalid(
-            lang,
-            format!(
-                "{} : {}",
-                lang.t("attachment-file"),
-                lang.t_args(
-                    "attachment-too-large",
-                    &[("max", (commands::MAX_ATTACHMENT / (1024 * 1024)).into())]
-                )
-            ),
-        )
+        PageError::invalid(format!(
+            "{} : {}",
+            lang.t("attachment-file"),
+            lang.t_args(
+                "attachment-too-large",
+                &[("max", (commands::MAX_ATTACHMENT / (1024 * 1024)).into())]
+            )
+        ))
     };
     let (mut csrf, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(&lang)
+            too_large(lang)
         } else {
-            PageError::invalid(&lang, e.body_text())
+            PageError::invalid(e.body_text())
         }
     })? {
         let name = field.name().unwrap_or_default().to_string();
@@ -967,7 +918,7 @@ async fn upload(
                 csrf = field
                     .text()
                     .await
-                    .map_err(|e| PageError::invalid(&lang, e.body_text()))?;
+                    .map_err(|e| PageError::invalid(e.body_text()))?;
             }
             "file" => {
                 file_name = field.file_name().unwrap_or_default().to_string();
@@ -976,9 +927,9 @@ async fn upload(
                     .await
                     .map_err(|e| {
                         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                            too_large(&lang)
+                            too_large(lang)
                         } else {
-                            PageError::invalid(&lang, e.body_text())
+                            PageError::invalid(e.body_text())
                         }
                     })?
                     .to_vec();
@@ -986,11 +937,11 @@ async fn upload(
             _ => {}
         }
     }
-    let who = account(&viewer, &lang, &csrf)?;
+    let who = form_account(viewer, lang, &csrf)?;
     match commands::add_attachment(&state, who, id, &file_name, &bytes).await {
         Ok(_) => Ok(see(&format!("/pratiques/{id}/modifier?piece=1"))),
         Err(WriteError::Invalid { message, .. }) => {
-            let p = practice_or_404(&state, &lang, id).await?;
+            let p = practice_or_404(&state, id).await?;
             let values = FormValues::of(&p);
             let ctx = FormContext {
                 heading: lang.with("practice-edit", "title", &p.fields.title),
@@ -998,16 +949,12 @@ async fn upload(
                 practice: Some(p),
                 notice: None,
                 error: None,
-                upload_error: Some(translate_upload(&lang, &message)),
+                upload_error: Some(translate_upload(lang, &message)),
             };
-            let page = form_page(&state, &lang, &viewer, &values, ctx).await?;
-            Ok(page_response(
-                &lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page,
-            ))
+            let page = form_page(&state, &layout, &values, ctx).await?;
+            Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(e) => Err(refused(&lang, e)),
+        Err(e) => Err(refused(lang, e)),
     }
 }
 
@@ -1028,24 +975,24 @@ fn translate_upload(lang: &Lang, message: &str) -> String {
 
 async fn delete_attachment(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path((id, attachment)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
-    let attachment = id_of(&lang, &attachment)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
+    let attachment = path_id(&attachment)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
     let (info, _) = commands::attachment(&state, Some(who), attachment)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     if info.practice_id != id {
-        return Err(PageError::not_found(&lang));
+        return Err(PageError::not_found());
     }
     commands::delete_attachment(&state, who, attachment)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     Ok(see(&format!("/pratiques/{id}/modifier?piece=0")))
 }
 
@@ -1053,10 +1000,7 @@ async fn delete_attachment(
 #[template(path = "practices/erase.html")]
 struct ErasePage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
-    nav: AccountNav,
+    layout: Layout,
     csrf: String,
     title: String,
     name: String,
@@ -1069,31 +1013,28 @@ struct ErasePage {
 /// with the box ticked, erases.
 async fn erase_contact(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    let who = form_account(viewer, lang, f.get("csrf").unwrap_or_default())?;
     if !who.may_erase_personal_data() {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
-    let p = practice_or_404(&state, &lang, id).await?;
+    let p = practice_or_404(&state, id).await?;
     let name = f.text("name");
     if f.get("confirm") == Some("1") {
         commands::erase_contact(&state, who, id, &name)
             .await
-            .map_err(|e| refused(&lang, e))?;
+            .map_err(|e| refused(lang, e))?;
         return Ok(see(&format!("/pratiques/{id}/modifier?efface=1")));
     }
     let page = ErasePage {
         lang: lang.clone(),
-        languages: LANGUAGES,
-        here: format!("/pratiques/{id}/modifier"),
-        query: String::new(),
-        nav: AccountNav::of(&viewer),
+        layout: layout.at(format!("/pratiques/{id}/modifier")),
         csrf: viewer.csrf(),
         title: p.fields.title.clone(),
         name,
@@ -1106,5 +1047,34 @@ async fn erase_contact(
     } else {
         StatusCode::OK
     };
-    Ok((status, render(&lang, &page)?).into_response())
+    Ok((status, render(&page)?).into_response())
+}
+
+// ---------------------------------------------------------------- attachments
+
+pub fn attachment_view(lang: &Lang, a: &AttachmentInfo) -> AttachmentView {
+    AttachmentView {
+        id: a.id,
+        name: a.file_name.clone(),
+        href: attachment_href(a),
+        media_type: a.media_type.clone(),
+        size: size_text(lang, a.size),
+    }
+}
+
+pub fn attachment_href(a: &AttachmentInfo) -> String {
+    format!("/pieces/{}/{}", a.id, path_segment(&a.file_name))
+}
+
+#[allow(clippy::cast_precision_loss)] // sizes are at most a few MiB
+fn size_text(lang: &Lang, bytes: u64) -> String {
+    if bytes < 1024 {
+        lang.t_args("size-bytes", &[("n", bytes.into())])
+    } else if bytes < 1024 * 1024 {
+        lang.t_args("size-kib", &[("n", (bytes.div_ceil(1024)).into())])
+    } else {
+        // One decimal, written with the reader's decimal separator.
+        let tenths = (bytes * 10).div_ceil(1024 * 1024);
+        lang.t_args("size-mib", &[("n", (tenths as f64 / 10.0).into())])
+    }
 }

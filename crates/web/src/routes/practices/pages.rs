@@ -11,20 +11,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::revision::{Transition, actions};
-use domain::{Account, Language, Practice, Status};
+use domain::{Language, Practice, Status};
 use search::Hit;
 use serde::Serialize;
 use serde_json::Value;
-use store::{AttachmentInfo, Revision};
+use store::Revision;
 use utoipa::OpenApi;
 
-use super::commands::{self, WriteError};
-use super::forms::{self, FormContext, FormValues, id_of, page_response, refused};
+use super::commands;
+use super::forms::{self, FormContext, FormValues, page_response, refused};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::i18n::{LANGUAGES, Lang};
-use crate::routes::pages::{PageError, path_segment, practice_href, render};
+use crate::i18n::Lang;
+use crate::page::{Layout, PageError, path_id, practice_href, render};
 use crate::session::Viewer;
+use crate::write::WriteError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,32 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/static/contribution.js", get(script))
 }
 
-/// The links of a signed-in person in the page header.
-pub struct AccountNav {
-    pub signed_in: bool,
-    pub contributor: bool,
-    pub reviewer: bool,
-}
-
-impl AccountNav {
-    pub fn of(viewer: &Viewer) -> Self {
-        let a = viewer.account();
-        Self {
-            signed_in: a.is_some(),
-            contributor: a.is_some_and(Account::may_contribute),
-            reviewer: a.is_some_and(Account::may_review),
-        }
-    }
-}
-
 /// A page for signed-in people: anonymous visitors are sent to the login page, and back.
 fn sign_in_first(path: &str) -> Response {
     let back: String = form_urlencoded::byte_serialize(path.as_bytes()).collect();
     Redirect::to(&format!("/connexion?retour={back}")).into_response()
-}
-
-fn internal(lang: &Lang) -> impl Fn(store::StoreError) -> PageError + '_ {
-    move |e| PageError::internal(lang, e)
 }
 
 fn notice(raw: Option<&str>, lang: &Lang) -> Option<String> {
@@ -83,22 +62,18 @@ pub fn status_key(s: Status) -> String {
     format!("status-{}", s.as_str())
 }
 
-pub fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 // ---------------------------------------------------------------- the form pages
 
 pub async fn new_form(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
 ) -> Result<Response, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     let Some(who) = viewer.account() else {
         return Ok(sign_in_first("/pratiques/nouvelle"));
     };
     if !who.may_contribute() {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let ctx = FormContext {
         heading: lang.t("practice-new"),
@@ -108,38 +83,38 @@ pub async fn new_form(
         error: None,
         upload_error: None,
     };
-    let page = forms::form_page(&state, &lang, &viewer, &FormValues::blank(&lang), ctx).await?;
-    Ok(page_response(&lang, StatusCode::OK, &page))
+    let page = forms::form_page(&state, &layout, &FormValues::blank(lang), ctx).await?;
+    Ok(page_response(StatusCode::OK, &page))
 }
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let p = commands::visible(&state, viewer.account(), id)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     let Some(who) = viewer.account() else {
         return Ok(sign_in_first(&format!("/pratiques/{id}/modifier")));
     };
     if !who.may_edit_practice(&p.fields) {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let values = FormValues::of(&p);
     let ctx = FormContext {
         heading: lang.with("practice-edit", "title", &p.fields.title),
         action: format!("/pratiques/{id}/modifier"),
         practice: Some(p),
-        notice: notice(raw.as_deref(), &lang),
+        notice: notice(raw.as_deref(), lang),
         error: None,
         upload_error: None,
     };
-    let page = forms::form_page(&state, &lang, &viewer, &values, ctx).await?;
-    Ok(page_response(&lang, StatusCode::OK, &page))
+    let page = forms::form_page(&state, &layout, &values, ctx).await?;
+    Ok(page_response(StatusCode::OK, &page))
 }
 
 // ---------------------------------------------------------------- a practice's page
@@ -194,7 +169,7 @@ pub async fn workflow(
     else {
         return Ok(None);
     };
-    let revisions = state.store.revisions(p.id).await.map_err(internal(lang))?;
+    let revisions = state.store.revisions(p.id).await?;
     let may_edit = who.may_edit_practice(&p.fields)
         && (who.may_review() || matches!(p.status, Status::Draft | Status::Submitted));
     let steps = Transition::ALL
@@ -225,32 +200,6 @@ pub async fn workflow(
     }))
 }
 
-pub fn attachment_view(lang: &Lang, a: &AttachmentInfo) -> forms::AttachmentView {
-    forms::AttachmentView {
-        id: a.id,
-        name: a.file_name.clone(),
-        href: attachment_href(a),
-        media_type: a.media_type.clone(),
-        size: size_text(lang, a.size),
-    }
-}
-
-pub fn attachment_href(a: &AttachmentInfo) -> String {
-    format!("/pieces/{}/{}", a.id, path_segment(&a.file_name))
-}
-
-#[allow(clippy::cast_precision_loss)] // sizes are at most a few MiB
-fn size_text(lang: &Lang, bytes: u64) -> String {
-    if bytes < 1024 {
-        lang.t_args("size-bytes", &[("n", bytes.into())])
-    } else if bytes < 1024 * 1024 {
-        lang.t_args("size-kib", &[("n", (bytes.div_ceil(1024)).into())])
-    } else {
-        let mib = format!("{:.1}", bytes as f64 / (1024.0 * 1024.0));
-        lang.with("size-mib", "n", &mib)
-    }
-}
-
 // ---------------------------------------------------------------- lists
 
 pub struct ListRow {
@@ -266,10 +215,7 @@ pub struct ListRow {
 #[template(path = "practices/list.html")]
 struct ListPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
-    nav: AccountNav,
+    layout: Layout,
     heading: String,
     intro: String,
     empty: String,
@@ -285,7 +231,7 @@ async fn rows(
     let mut out = Vec::with_capacity(practices.len());
     for p in practices {
         let comment = if p.status == Status::Draft {
-            last_reject(&state.store.revisions(p.id).await.map_err(internal(lang))?)
+            last_reject(&state.store.revisions(p.id).await?)
         } else {
             None
         };
@@ -299,74 +245,65 @@ async fn rows(
             title: p.fields.title,
             status,
             communes: p.fields.communes.join(", "),
-            updated: date_time(p.updated_at),
+            updated: lang.date_time(p.updated_at),
             comment,
         });
     }
     Ok(out)
 }
 
-async fn mine_page(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-) -> Result<Response, PageError> {
+async fn mine_page(State(state): State<AppState>, layout: Layout) -> Result<Response, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     let Some(who) = viewer.account() else {
         return Ok(sign_in_first("/mes-contributions"));
     };
     if !who.may_contribute() {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let mut practices = Vec::new();
     for status in [Status::Draft, Status::Submitted] {
         practices.extend(
             commands::queue(&state, who, status)
                 .await
-                .map_err(|e| refused(&lang, e))?,
+                .map_err(|e| refused(lang, e))?,
         );
     }
     let page = ListPage {
-        here: "/mes-contributions".into(),
-        query: String::new(),
-        nav: AccountNav::of(&viewer),
+        layout: layout.at("/mes-contributions"),
         heading: lang.t("nav-mine"),
         intro: lang.t("mine-intro"),
         empty: lang.t("mine-empty"),
-        rows: rows(&state, &lang, practices).await?,
+        rows: rows(&state, lang, practices).await?,
         show_comment: true,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    Ok(render(&lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 async fn moderation_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
 ) -> Result<Response, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     let Some(who) = viewer.account() else {
         return Ok(sign_in_first("/moderation"));
     };
     if !who.may_review() {
-        return Err(PageError::forbidden(&lang));
+        return Err(PageError::forbidden());
     }
     let practices = commands::queue(&state, who, Status::Submitted)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     let page = ListPage {
-        here: "/moderation".into(),
-        query: String::new(),
-        nav: AccountNav::of(&viewer),
+        layout: layout.at("/moderation"),
         heading: lang.t("nav-moderation"),
         intro: lang.t("moderation-intro"),
         empty: lang.t("moderation-empty"),
-        rows: rows(&state, &lang, practices).await?,
+        rows: rows(&state, lang, practices).await?,
         show_comment: false,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    Ok(render(&lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 // ---------------------------------------------------------------- history
@@ -403,10 +340,7 @@ pub struct RevisionView {
 #[template(path = "practices/history.html")]
 struct HistoryPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
-    nav: AccountNav,
+    layout: Layout,
     csrf: String,
     title: String,
     practice_href: String,
@@ -528,21 +462,21 @@ fn change_view(lang: &Lang, c: &domain::revision::FieldChange) -> ChangeView {
 
 async fn history_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let p = commands::visible(&state, viewer.account(), id)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     let Some(who) = viewer.account() else {
         return Ok(sign_in_first(&format!("/pratiques/{id}/historique")));
     };
     let revisions = commands::revisions(&state, who, id)
         .await
-        .map_err(|e| refused(&lang, e))?;
+        .map_err(|e| refused(lang, e))?;
     let newest = revisions.first().map(|r| r.number);
     let revisions = revisions
         .iter()
@@ -552,7 +486,7 @@ async fn history_page(
                 .unwrap_or_else(|| r.action.clone());
             RevisionView {
                 number: r.number,
-                at: date_time(r.at),
+                at: lang.date_time(r.at),
                 author: r
                     .actor_email
                     .clone()
@@ -560,7 +494,7 @@ async fn history_page(
                 action,
                 status: lang.t(&status_key(r.status)),
                 comment: r.comment.clone(),
-                changes: r.changes.iter().map(|c| change_view(&lang, c)).collect(),
+                changes: r.changes.iter().map(|c| change_view(lang, c)).collect(),
                 first: r.changes.is_empty()
                     && matches!(r.action.as_str(), actions::CREATE | actions::IMPORT),
                 restore_href: if Some(r.number) == newest {
@@ -572,19 +506,16 @@ async fn history_page(
         })
         .collect();
     let page = HistoryPage {
-        here: format!("/pratiques/{id}/historique"),
-        query: String::new(),
-        nav: AccountNav::of(&viewer),
+        layout: layout.at(format!("/pratiques/{id}/historique")),
         csrf: viewer.csrf(),
         title: p.fields.title.clone(),
         practice_href: practice_href(p.id, &p.slug),
         revisions,
         may_restore: who.may_review(),
-        notice: notice(raw.as_deref(), &lang),
+        notice: notice(raw.as_deref(), lang),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    Ok(render(&lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 // ---------------------------------------------------------------- attachments
@@ -610,18 +541,18 @@ fn disposition(name: &str) -> String {
 
 async fn attachment_file(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path((id, file_name)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let (info, bytes) = match commands::attachment(&state, viewer.account(), id).await {
         Ok(found) => found,
-        Err(WriteError::NotFound(_)) => return Err(PageError::not_found(&lang)),
-        Err(e) => return Err(refused(&lang, e)),
+        Err(WriteError::NotFound(_)) => return Err(PageError::not_found()),
+        Err(e) => return Err(refused(lang, e)),
     };
     if info.file_name != file_name {
-        return Err(PageError::not_found(&lang));
+        return Err(PageError::not_found());
     }
     // Only what `sniff` recognised is stored; anything else is served as bytes to download.
     let media_type = domain::attachment::MEDIA_TYPES

@@ -3,7 +3,7 @@
 //! need a session (bearer token, or cookie plus `X-CSRF-Token`) and the right role.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -13,16 +13,17 @@ use domain::{
     PilotAction, Platform, QuestionEntry, ScaleLevel, Statistics, Synthesis, Tally,
 };
 use serde::Serialize;
-use store::{ActionFilter, CodebookVersion};
+use store::CodebookVersion;
 use utoipa::OpenApi;
 
 use super::commands::{
     self, ActionInput, CriterionInput, CriterionPatch, EvaluationInput, GroupInput, IndicatorInput,
     IndicatorPatch, PlatformInput,
 };
-use super::params::CriteriaSelection;
+use super::params::{ActionsQuery, CriteriaSelection, IndicatorsQuery, SynthesisQuery};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
+use crate::params::{ApiQuery, id_param};
 use crate::session::Viewer;
 
 pub fn router() -> Router<AppState> {
@@ -138,13 +139,6 @@ pub fn router() -> Router<AppState> {
 )]
 pub struct SpiralDoc;
 
-fn id_of(name: &str, raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::bad_parameter(name, format!("`{raw}` is not an id")))
-}
-
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     b.map(|Json(v)| v)
         .map_err(|e| ApiError::bad_parameter("body", e.body_text()))
@@ -181,7 +175,7 @@ async fn platform_body(
     p: Platform,
     groups: &[HomogeneousGroup],
 ) -> Result<PlatformBody, ApiError> {
-    let totals = super::synthesis(state, p.id.unwrap_or_default(), None)
+    let totals = super::labels::synthesis(state, p.id.unwrap_or_default(), None)
         .await?
         .totals;
     Ok(PlatformBody {
@@ -213,7 +207,7 @@ async fn get_platform(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PlatformBody>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let p = state
         .store
         .platform(id)
@@ -250,7 +244,7 @@ async fn update_platform(
     b: Result<Json<PlatformInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     commands::update_platform(&state, who, id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -264,18 +258,14 @@ async fn update_platform(
 async fn get_synthesis(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(SynthesisQuery { group, .. }): ApiQuery<SynthesisQuery>,
 ) -> Result<Json<Synthesis>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let platform = state
         .store
         .platform(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no platform with id {id}")))?;
-    let group = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, v)| k == "group" && !v.is_empty())
-        .map(|(_, v)| id_of("group", &v))
-        .transpose()?;
     if let Some(g) = group {
         let belongs = state
             .store
@@ -288,7 +278,7 @@ async fn get_synthesis(
             )));
         }
     }
-    Ok(Json(super::synthesis(&state, id, group).await?))
+    Ok(Json(super::labels::synthesis(&state, id, group).await?))
 }
 
 // ---------------------------------------------------------------- groups and criteria
@@ -304,7 +294,7 @@ async fn create_group(
     b: Result<Json<GroupInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     Ok(created(
         commands::create_group(&state, who, id, &input).await?,
@@ -317,7 +307,7 @@ async fn get_group(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<HomogeneousGroup>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     state
         .store
         .group(id)
@@ -336,7 +326,7 @@ async fn update_group(
     b: Result<Json<GroupInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     commands::update_group(&state, who, id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -353,7 +343,7 @@ async fn add_criterion(
     b: Result<Json<CriterionInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     Ok(created(
         commands::add_criterion(&state, who, id, &input).await?,
@@ -382,10 +372,8 @@ pub struct CriteriaBody {
     responses((status = 200, body = CriteriaBody), (status = 400, body = ErrorBody)))]
 async fn list_criteria(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<CriteriaSelection>,
 ) -> Result<Json<CriteriaBody>, ApiError> {
-    let sel = CriteriaSelection::parse(raw.as_deref())
-        .map_err(|e| ApiError::bad_parameter(&e.name, e.message))?;
     let found = state
         .store
         .criteria_page(
@@ -409,17 +397,15 @@ async fn list_criteria(
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorBody)))]
 async fn criteria_csv(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<CriteriaSelection>,
 ) -> Result<Response, ApiError> {
-    let sel = CriteriaSelection::parse(raw.as_deref())
-        .map_err(|e| ApiError::bad_parameter(&e.name, e.message))?;
     let found = state
         .store
         .criteria_page(&sel.filter, sel.sort(), 0, u64::MAX >> 1)
         .await?;
     let mut out = Vec::new();
     ingest::csv_format::write_criteria(&mut out, &found.items).map_err(ApiError::internal)?;
-    Ok(crate::routes::api::csv_download("criteres.csv", &out))
+    Ok(crate::download::csv_download("criteres.csv", &out))
 }
 
 #[utoipa::path(get, path = "/api/v1/spiral/criteria/{id}", params(("id" = i64, Path)),
@@ -428,7 +414,7 @@ async fn get_criterion(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Criterion>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     state
         .store
         .criterion(id)
@@ -448,7 +434,7 @@ async fn update_criterion(
     b: Result<Json<CriterionPatch>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let patch = body(b)?;
     commands::update_criterion(&state, who, id, &patch).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -463,7 +449,7 @@ async fn delete_criterion(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     commands::delete_criterion(&state, who, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -537,33 +523,8 @@ pub struct ActionsBody {
     responses((status = 200, body = ActionsBody), (status = 400, body = ErrorBody)))]
 async fn list_actions(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(ActionsQuery { filter }): ApiQuery<ActionsQuery>,
 ) -> Result<Json<ActionsBody>, ApiError> {
-    let mut filter = ActionFilter::default();
-    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        let v = v.trim();
-        if v.is_empty() {
-            continue;
-        }
-        match k.as_ref() {
-            "platform" => filter.platform = Some(v.to_string()),
-            "status" => {
-                filter.status = Some(ActionStatus::parse(v).ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "status",
-                        format!("`{v}`: expected idea, decided, in_progress or evaluated"),
-                    )
-                })?);
-            }
-            "component" => {
-                let c = domain::ComponentCode::parse(v)
-                    .map_err(|e| ApiError::bad_parameter("component", e.to_string()))?;
-                filter.component = Some(c.component().to_string());
-            }
-            "criterion" => filter.criterion = Some(id_of("criterion", v)?),
-            _ => {}
-        }
-    }
     Ok(Json(ActionsBody {
         actions: state.store.actions(&filter).await?,
     }))
@@ -575,7 +536,7 @@ async fn get_action(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PilotAction>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     state
         .store
         .action(id)
@@ -607,7 +568,7 @@ async fn update_action(
     b: Result<Json<ActionInput>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     commands::update_action(&state, who, id, &input).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -632,11 +593,8 @@ pub struct IndicatorBody {
     responses((status = 200, body = IndicatorsBody)))]
 async fn list_indicators(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(IndicatorsQuery { platform }): ApiQuery<IndicatorsQuery>,
 ) -> Result<Json<IndicatorsBody>, ApiError> {
-    let platform = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, v)| k == "platform" && !v.is_empty())
-        .map(|(_, v)| v.into_owned());
     Ok(Json(IndicatorsBody {
         indicators: state.store.indicators(platform.as_deref()).await?,
     }))
@@ -648,7 +606,7 @@ async fn get_indicator(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<IndicatorBody>, ApiError> {
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let indicator = state
         .store
         .indicator(id)
@@ -687,7 +645,7 @@ async fn update_indicator(
     b: Result<Json<IndicatorPatch>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let patch = body(b)?;
     commands::update_indicator(&state, who, id, &patch).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -704,7 +662,7 @@ async fn add_evaluation(
     b: Result<Json<EvaluationInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let id = id_of("id", &id)?;
+    let id = id_param("id", &id)?;
     let input = body(b)?;
     Ok(created(
         commands::add_evaluation(&state, who, id, &input).await?,

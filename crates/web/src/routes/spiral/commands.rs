@@ -7,59 +7,14 @@ use domain::{
     MeaningCode, PilotAction, Platform,
 };
 use serde::Deserialize;
-use store::{AuditEntry, StoreError};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::write::{Result, WriteError, audit, invalid, list};
 
 /// Longest texts accepted, in characters.
 pub const MAX_NAME: usize = 200;
 pub const MAX_TEXT: usize = 2000;
 pub const MAX_LONG_TEXT: usize = 10_000;
-
-#[derive(Debug)]
-pub enum WriteError {
-    Forbidden,
-    NotFound(String),
-    Invalid { field: String, message: String },
-    Conflict(String),
-    Internal(String),
-}
-
-impl From<StoreError> for WriteError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(m) => WriteError::NotFound(m),
-            StoreError::Conflict(m) => WriteError::Conflict(m),
-            StoreError::Invalid(m) => WriteError::Invalid {
-                field: String::new(),
-                message: m,
-            },
-            other => WriteError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<WriteError> for ApiError {
-    fn from(e: WriteError) -> Self {
-        match e {
-            WriteError::Forbidden => ApiError::forbidden(),
-            WriteError::NotFound(m) => ApiError::NotFound(m),
-            WriteError::Invalid { field, message } => ApiError::Invalid { field, message },
-            WriteError::Conflict(m) => ApiError::Conflict(m),
-            WriteError::Internal(m) => ApiError::Internal(m),
-        }
-    }
-}
-
-pub type Result<T> = std::result::Result<T, WriteError>;
-
-pub(crate) fn invalid(field: &str, message: impl Into<String>) -> WriteError {
-    WriteError::Invalid {
-        field: field.to_string(),
-        message: message.into(),
-    }
-}
 
 /// A required text: trimmed, not empty, at most `max` characters.
 pub fn required(field: &str, value: &str, max: usize) -> Result<String> {
@@ -118,38 +73,6 @@ pub fn date(field: &str, value: Option<&str>) -> Result<Option<NaiveDate>> {
             .map(Some)
             .map_err(|_| invalid(field, format!("`{v}` is not a date: expected YYYY-MM-DD"))),
     }
-}
-
-/// A list typed as "D00, I07" or "295019 295020".
-pub fn list(value: &str) -> Vec<String> {
-    value
-        .split([',', ';', ' ', '\n'])
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-pub(crate) async fn audit(
-    state: &AppState,
-    who: &Account,
-    action: &str,
-    target: String,
-    detail: serde_json::Value,
-) -> Result<()> {
-    state
-        .store
-        .append_audit(&AuditEntry {
-            id: None,
-            at: state.clock.now(),
-            actor: Some(who.id),
-            actor_email: Some(who.email.to_string()),
-            action: action.into(),
-            target: Some(target),
-            detail,
-        })
-        .await?;
-    Ok(())
 }
 
 fn may_write(who: &Account, platform: &str) -> Result<()> {

@@ -13,6 +13,8 @@ use store::{CriteriaFilter, CriteriaSort};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::Lang;
+use crate::page::base_url;
 
 /// How many entries a feed carries.
 pub const FEED_LENGTH: u64 = 50;
@@ -21,21 +23,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/spiral/plateformes/{id}/groupes.atom", get(groups_feed))
         .route("/spiral/plateformes/{id}/criteres.atom", get(criteria_feed))
-}
-
-/// The site's own address, for the absolute IRIs Atom needs.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| !h.is_empty() && h.len() < 256 && !h.contains(['/', ' ', '"', '<', '>']))
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
 }
 
 fn utc(t: Option<NaiveDateTime>) -> Option<DateTime<Utc>> {
@@ -63,6 +50,7 @@ async fn platform(state: &AppState, raw: &str) -> Result<Platform, ApiError> {
 
 async fn groups_feed(
     State(state): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -95,7 +83,7 @@ async fn groups_feed(
         .collect();
     let meta = FeedMeta {
         id: format!("{page}/groupes.atom"),
-        title: format!("{} — groupes homogènes", p.name),
+        title: lang.with("feed-groups-title", "platform", &p.name),
         alternate: page.clone(),
         self_link: format!("{page}/groupes.atom"),
         author: p.name.clone(),
@@ -106,6 +94,7 @@ async fn groups_feed(
 
 async fn criteria_feed(
     State(state): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -150,7 +139,7 @@ async fn criteria_feed(
         .collect();
     let meta = FeedMeta {
         id: format!("{page}/criteres.atom"),
-        title: format!("{} — critères", p.name),
+        title: lang.with("feed-criteria-title", "platform", &p.name),
         alternate: page.clone(),
         self_link: format!("{page}/criteres.atom"),
         author: p.name.clone(),

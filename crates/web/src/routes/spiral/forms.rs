@@ -7,14 +7,13 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use domain::Account;
 
-use super::commands::{self, WriteError};
-use super::pages::id_of;
+use super::commands;
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::routes::pages::PageError;
-use crate::session::{FormRefusal, Viewer};
+use crate::page::{PageError, path_id};
+use crate::session::Viewer;
+use crate::write::{Fields, form_account, list};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,71 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/spiral/codebook/activer", post(activate_codebook))
 }
 
-/// A posted form's fields, in order (repeated names allowed).
-pub struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    pub fn parse(body: &[u8]) -> Self {
-        Self(form_urlencoded::parse(body).into_owned().collect())
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn text(&self, name: &str) -> String {
-        self.get(name).unwrap_or_default().to_string()
-    }
-
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    pub fn number(&self, lang: &Lang, name: &str) -> Result<Option<u32>, PageError> {
-        match self.get(name).map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                PageError::invalid(
-                    lang,
-                    format!("{name}: `{v}` {}", lang.t("error-not-a-number")),
-                )
-            }),
-        }
-    }
-}
-
-/// The signed-in account behind a form, once its CSRF token matches.
-fn account<'a>(viewer: &'a Viewer, lang: &Lang, fields: &Fields) -> Result<&'a Account, PageError> {
-    viewer
-        .for_form(fields.get("csrf").unwrap_or_default())
-        .map_err(|r| match r {
-            FormRefusal::SignedOut => PageError::unauthorized(lang),
-            FormRefusal::Csrf => PageError::invalid(lang, lang.t("error-csrf")),
-        })
-}
-
-fn refused(lang: &Lang, e: WriteError) -> PageError {
-    match e {
-        WriteError::Forbidden => PageError::forbidden(lang),
-        WriteError::NotFound(_) => PageError::not_found(lang),
-        WriteError::Invalid { field, message } if field.is_empty() => {
-            PageError::invalid(lang, message)
-        }
-        WriteError::Invalid { field, message } => {
-            PageError::invalid(lang, format!("{field}: {message}"))
-        }
-        WriteError::Conflict(m) => PageError::conflict(lang, m),
-        WriteError::Internal(m) => PageError::internal(lang, m),
-    }
-}
-
 fn see(path: &str) -> Response {
     Redirect::to(path).into_response()
 }
@@ -108,7 +42,7 @@ async fn create_platform(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = commands::PlatformInput {
         name: f.text("name"),
         country: f.get("country").map(str::to_string),
@@ -116,9 +50,7 @@ async fn create_platform(
         description: f.get("description").map(str::to_string),
         coordination: f.get("coordination").map(str::to_string),
     };
-    let id = commands::create_platform(&state, who, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let id = commands::create_platform(&state, who, &input).await?;
     Ok(see(&format!("/spiral/plateformes/{id}")))
 }
 
@@ -129,17 +61,15 @@ async fn create_group(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let platform_id = id_of(&lang, &id)?;
+    let platform_id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = commands::GroupInput {
         name: f.text("name"),
         language: f.get("language").map(str::to_string),
         profile: f.get("profile").map(str::to_string),
     };
-    let id = commands::create_group(&state, who, platform_id, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let id = commands::create_group(&state, who, platform_id, &input).await?;
     Ok(see(&format!("/spiral/groupes/{id}")))
 }
 
@@ -150,9 +80,9 @@ async fn add_criterion(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let group_id = id_of(&lang, &id)?;
+    let group_id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let question = f.text("question");
     let input = commands::CriterionInput {
         question: question.clone(),
@@ -160,9 +90,7 @@ async fn add_criterion(
         expressions: f.number(&lang, "expressions")?,
         ..commands::CriterionInput::default()
     };
-    commands::add_criterion(&state, who, group_id, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    commands::add_criterion(&state, who, group_id, &input).await?;
     // Back to the entry form, the same question still chosen, ready for the next post-it.
     // No fragment: a fragment target would stop the browser from focusing the post-it field.
     let q: String = form_urlencoded::byte_serialize(question.as_bytes()).collect();
@@ -178,9 +106,9 @@ async fn classify(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     // A fine code typed by hand wins over the list.
     let component = f
         .get("fine")
@@ -195,9 +123,7 @@ async fn classify(
         proposition: Some(f.text("proposition")),
         ..commands::CriterionPatch::default()
     };
-    commands::update_criterion(&state, who, id, &patch)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    commands::update_criterion(&state, who, id, &patch).await?;
     let group = match state.store.criterion(id).await {
         Ok(Some(c)) => state.store.groups().await.ok().and_then(|gs| {
             gs.into_iter()
@@ -218,24 +144,19 @@ async fn delete_criterion(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
-    commands::delete_criterion(&state, who, id)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    commands::delete_criterion(&state, who, id).await?;
     Ok(see("/spiral/criteres"))
 }
 
 fn action_input(lang: &Lang, f: &Fields) -> Result<commands::ActionInput, PageError> {
-    let criteria = commands::list(&f.text("criteria"))
+    let criteria = list(&f.text("criteria"))
         .iter()
         .map(|c| {
             c.parse::<i64>().map_err(|_| {
-                PageError::invalid(
-                    lang,
-                    format!("criteria: `{c}` {}", lang.t("error-not-a-number")),
-                )
+                PageError::invalid(format!("criteria: `{c}` {}", lang.t("error-not-a-number")))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -260,11 +181,9 @@ async fn create_action(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = action_input(&lang, &f)?;
-    let id = commands::create_action(&state, who, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let id = commands::create_action(&state, who, &input).await?;
     Ok(see(&format!("/spiral/actions/{id}")))
 }
 
@@ -275,13 +194,11 @@ async fn update_action(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = action_input(&lang, &f)?;
-    commands::update_action(&state, who, id, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    commands::update_action(&state, who, id, &input).await?;
     Ok(see(&format!("/spiral/actions/{id}")))
 }
 
@@ -292,16 +209,14 @@ async fn create_indicator(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = commands::IndicatorInput {
         platform: f.text("platform"),
         component: f.text("component"),
         title: f.text("title"),
         levels: None,
     };
-    let id = commands::create_indicator(&state, who, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let id = commands::create_indicator(&state, who, &input).await?;
     Ok(see(&format!("/spiral/indicateurs/{id}")))
 }
 
@@ -312,16 +227,14 @@ async fn update_indicator(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let patch = commands::IndicatorPatch {
         title: f.text("title"),
         levels: f.all("level"),
     };
-    commands::update_indicator(&state, who, id, &patch)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    commands::update_indicator(&state, who, id, &patch).await?;
     Ok(see(&format!("/spiral/indicateurs/{id}")))
 }
 
@@ -332,18 +245,16 @@ async fn add_evaluation(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let id = path_id(&id)?;
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
     let input = commands::EvaluationInput {
         date: f.text("date"),
         group: f.get("group").map(str::to_string),
         level: f.number(&lang, "level")?.unwrap_or_default(),
         comment: f.get("comment").map(str::to_string),
     };
-    commands::add_evaluation(&state, who, id, &input)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    commands::add_evaluation(&state, who, id, &input).await?;
     Ok(see(&format!("/spiral/indicateurs/{id}")))
 }
 
@@ -364,7 +275,7 @@ async fn import_codebook(
     while let Some(field) = multipart
         .next_field()
         .await
-        .map_err(|e| PageError::invalid(&lang, e.body_text()))?
+        .map_err(|e| PageError::invalid(e.body_text()))?
     {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
@@ -373,7 +284,7 @@ async fn import_codebook(
         let value = field
             .text()
             .await
-            .map_err(|e| PageError::invalid(&lang, format!("{name}: {}", e.body_text())))?;
+            .map_err(|e| PageError::invalid(format!("{name}: {}", e.body_text())))?;
         match name.as_str() {
             "csrf" => csrf = value,
             "version" => version = value,
@@ -382,11 +293,8 @@ async fn import_codebook(
             _ => {}
         }
     }
-    let f = Fields(vec![("csrf".into(), csrf)]);
-    let who = account(&viewer, &lang, &f)?;
-    commands::import_codebook(&state, who, &version, &file_name, &text, activate)
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let who = form_account(&viewer, &lang, &csrf)?;
+    commands::import_codebook(&state, who, &version, &file_name, &text, activate).await?;
     Ok(see("/spiral/codebook"))
 }
 
@@ -397,9 +305,7 @@ async fn activate_codebook(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let f = Fields::parse(&body);
-    let who = account(&viewer, &lang, &f)?;
-    commands::activate_codebook(&state, who, &f.text("version"))
-        .await
-        .map_err(|e| refused(&lang, e))?;
+    let who = form_account(&viewer, &lang, f.get("csrf").unwrap_or_default())?;
+    commands::activate_codebook(&state, who, &f.text("version")).await?;
     Ok(see("/spiral/codebook"))
 }

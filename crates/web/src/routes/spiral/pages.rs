@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::synthesis::{Tally, UNCLASSIFIED};
@@ -14,12 +14,14 @@ use domain::{
 };
 use store::{ActionFilter, CriteriaFilter};
 
-use super::params::{CriteriaSelection, Vocabulary};
-use super::{Labels, chart_labels, question_labels, synthesis};
+use super::labels::{Labels, chart_labels, question_labels, synthesis};
+use super::params::{
+    ActionsQuery, CriteriaSelection, GroupQuery, IndicatorsQuery, SynthesisQuery, Vocabulary,
+};
 use crate::AppState;
-use crate::i18n::{LANGUAGES, Lang};
-use crate::routes::pages::{HitView, Link, PageError, path_segment, render};
-use crate::session::Viewer;
+use crate::i18n::Lang;
+use crate::page::{HitView, Layout, Link, PageError, path_id, path_segment, render};
+use crate::params::PageQuery;
 
 /// How many of a platform's latest criteria the classification suggestions compare with.
 const SUGGESTION_NEIGHBOURS: u64 = 2000;
@@ -57,18 +59,6 @@ pub fn group_href(id: Option<i64>) -> String {
     format!("/spiral/groupes/{}", id.unwrap_or_default())
 }
 
-/// A path id for a page or a form: anything but a positive integer is a page not found.
-pub(super) fn id_of(lang: &Lang, raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::not_found(lang))
-}
-
-fn internal(lang: &Lang) -> impl Fn(store::StoreError) -> PageError + '_ {
-    move |e| PageError::internal(lang, e)
-}
-
 /// One row of counts per question, in the questions' order, and the total.
 #[derive(Clone)]
 pub struct CountRow {
@@ -101,9 +91,7 @@ fn count_row(
 #[template(path = "spiral/platforms.html")]
 struct PlatformsPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     questions: Vec<(String, String)>,
     rows: Vec<CountRow>,
     may_create: bool,
@@ -112,18 +100,14 @@ struct PlatformsPage {
 
 async fn platforms_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
 ) -> Result<Html<String>, PageError> {
-    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let platforms = state.store.platforms().await?;
+    let questions = question_labels(&state, lang).await?;
     let mut rows = Vec::with_capacity(platforms.len());
     for p in &platforms {
-        let s = synthesis(&state, p.id.unwrap_or_default(), None)
-            .await
-            .map_err(internal(&lang))?;
+        let s = synthesis(&state, p.id.unwrap_or_default(), None).await?;
         rows.push(count_row(
             p.name.clone(),
             platform_href(p.id),
@@ -132,8 +116,7 @@ async fn platforms_page(
         ));
     }
     let page = PlatformsPage {
-        here: "/spiral/plateformes".into(),
-        query: String::new(),
+        layout: layout.at("/spiral/plateformes"),
         questions,
         rows,
         may_create: viewer
@@ -141,18 +124,15 @@ async fn platforms_page(
             .is_some_and(domain::Account::may_create_platform),
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 #[derive(Template)]
 #[template(path = "spiral/platform.html")]
 struct PlatformPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     p: Platform,
     questions: Vec<(String, String)>,
     groups: Vec<(HomogeneousGroup, CountRow)>,
@@ -166,20 +146,17 @@ struct PlatformPage {
 
 async fn platform_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let (id, p) = platform_of(&state, &lang, &id).await?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let s = synthesis(&state, id, None).await.map_err(internal(&lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let (id, p) = platform_of(&state, &id).await?;
+    let questions = question_labels(&state, lang).await?;
+    let s = synthesis(&state, id, None).await?;
     let groups = state
         .store
         .groups()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .filter(|g| g.platform == p.name)
         .map(|g| {
@@ -200,16 +177,10 @@ async fn platform_page(
             platform: Some(p.name.clone()),
             ..ActionFilter::default()
         })
-        .await
-        .map_err(internal(&lang))?;
-    let indicators = state
-        .store
-        .indicators(Some(&p.name))
-        .await
-        .map_err(internal(&lang))?;
+        .await?;
+    let indicators = state.store.indicators(Some(&p.name)).await?;
     let page = PlatformPage {
-        here: platform_href(p.id),
-        query: String::new(),
+        layout: layout.at(platform_href(p.id)),
         total: count_row(lang.t("spiral-total"), String::new(), &s.totals, &questions),
         questions,
         groups,
@@ -220,9 +191,8 @@ async fn platform_page(
         csrf: viewer.csrf(),
         p,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- groups
@@ -265,9 +235,7 @@ fn criterion_views(
 #[template(path = "spiral/group.html")]
 struct GroupPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     g: HomogeneousGroup,
     platform_href: String,
     questions: Vec<(String, String)>,
@@ -283,33 +251,27 @@ struct GroupPage {
 
 async fn group_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    PageQuery(query): PageQuery<GroupQuery>,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let g = state
         .store
         .group(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
+        .await?
+        .ok_or_else(PageError::not_found)?;
     let platform = state
         .store
         .platforms()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .find(|p| p.name == g.platform)
-        .ok_or_else(|| PageError::not_found(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
-    let s = synthesis(&state, platform.id.unwrap_or_default(), Some(id))
-        .await
-        .map_err(internal(&lang))?;
+        .ok_or_else(PageError::not_found)?;
+    let questions = question_labels(&state, lang).await?;
+    let labels = Labels::load(&state, lang).await?;
+    let s = synthesis(&state, platform.id.unwrap_or_default(), Some(id)).await?;
     let criteria = state
         .store
         .criteria(&CriteriaFilter {
@@ -317,24 +279,16 @@ async fn group_page(
             group: Some(g.name.clone()),
             ..CriteriaFilter::default()
         })
-        .await
-        .map_err(internal(&lang))?;
+        .await?;
     let chart_title = lang.with("spiral-chart-dimensions-of", "name", &g.name);
-    let chart = render::charts::dimensions(&s, &chart_labels(&lang, chart_title, &questions))
-        .map_err(|e| PageError::internal(&lang, e))?;
-    let params: BTreeMap<String, String> =
-        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let entry_question = params
-        .get("question")
-        .filter(|q| questions.iter().any(|(c, _)| c == *q))
-        .cloned()
+    let chart = render::charts::dimensions(&s, &chart_labels(lang, chart_title, &questions))?;
+    let entry_question = query
+        .question
+        .filter(|q| questions.iter().any(|(c, _)| c == q))
         .or_else(|| questions.first().map(|(c, _)| c.clone()))
         .unwrap_or_default();
     let page = GroupPage {
-        here: group_href(g.id),
-        query: String::new(),
+        layout: layout.at(group_href(g.id)),
         platform_href: platform_href(platform.id),
         counts: count_row(g.name.clone(), String::new(), &s.totals, &questions),
         criteria: criterion_views(criteria, &labels, &questions),
@@ -343,12 +297,11 @@ async fn group_page(
         may_write: viewer.may_write_platform(&g.platform),
         csrf: viewer.csrf(),
         entry_question,
-        saved: params.contains_key("enregistre"),
+        saved: query.saved,
         g,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- criteria
@@ -370,9 +323,7 @@ pub struct Choice {
 #[template(path = "spiral/criteria.html")]
 struct CriteriaPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     count_text: String,
     columns: Vec<SortLink>,
     rows: Vec<CriterionView>,
@@ -406,11 +357,10 @@ pub const CRITERIA_COLUMNS: [&str; 11] = [
 
 async fn criteria_page(
     State(state): State<AppState>,
-    lang: Lang,
-    RawQuery(raw): RawQuery,
+    layout: Layout,
+    PageQuery(sel): PageQuery<CriteriaSelection>,
 ) -> Result<Html<String>, PageError> {
-    let sel =
-        CriteriaSelection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
+    let lang = &layout.lang;
     let found = state
         .store
         .criteria_page(
@@ -419,12 +369,9 @@ async fn criteria_page(
             sel.offset(),
             u64::from(sel.per_page),
         )
-        .await
-        .map_err(internal(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+        .await?;
+    let questions = question_labels(&state, lang).await?;
+    let labels = Labels::load(&state, lang).await?;
     let pages = found.total.div_ceil(u64::from(sel.per_page)).max(1);
     let path = "/spiral/criteres";
     let columns = CRITERIA_COLUMNS
@@ -441,8 +388,8 @@ async fn criteria_page(
             },
         })
         .collect();
-    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
-    let groups = state.store.groups().await.map_err(internal(&lang))?;
+    let platforms = state.store.platforms().await?;
+    let groups = state.store.groups().await?;
     let f = &sel.filter;
     let choice = |value: &str, label: String, current: Option<&String>| Choice {
         value: value.to_string(),
@@ -450,8 +397,7 @@ async fn criteria_page(
         selected: current.is_some_and(|c| c == value),
     };
     let page = CriteriaPage {
-        here: sel.href(path, Vocabulary::Page),
-        query: String::new(),
+        layout: layout.at(sel.href(path, Vocabulary::Page)),
         count_text: lang.count("criteria-count", found.total),
         columns,
         rows: criterion_views(found.items, &labels, &questions),
@@ -490,18 +436,15 @@ async fn criteria_page(
             .href("/api/v1/spiral/criteria.csv", Vocabulary::Api),
         json_href: sel.href("/api/v1/spiral/criteria", Vocabulary::Api),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 #[derive(Template)]
 #[template(path = "spiral/criterion.html")]
 struct CriterionPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     v: CriterionView,
     group_href: String,
     components: Vec<(String, Vec<Choice>)>,
@@ -515,28 +458,24 @@ struct CriterionPage {
 
 async fn criterion_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let c = state
         .store
         .criterion(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
+        .await?
+        .ok_or_else(PageError::not_found)?;
     let group = state
         .store
         .groups()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .find(|g| g.platform == c.platform && g.name == c.group);
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let questions = question_labels(&state, lang).await?;
+    let labels = Labels::load(&state, lang).await?;
     let current = c.component.as_ref().map(|x| x.as_str().to_string());
     let mut components: Vec<(String, Vec<Choice>)> = Vec::new();
     for e in labels.entries() {
@@ -567,14 +506,9 @@ async fn criterion_page(
             0,
             SUGGESTION_NEIGHBOURS,
         )
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .items;
-    let codebook = state
-        .store
-        .active_codebook()
-        .await
-        .map_err(internal(&lang))?;
+    let codebook = state.store.active_codebook().await?;
     let suggestions = domain::classify::suggest(&c, &classified, codebook.as_ref(), 5)
         .into_iter()
         .map(|code| Choice {
@@ -586,8 +520,7 @@ async fn criterion_page(
     let meanings = state
         .store
         .meaning_codes()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .map(|m| {
             let label = if lang.code() == "en" || lang.code() == "de" {
@@ -608,8 +541,7 @@ async fn criterion_page(
             criterion: Some(id),
             ..ActionFilter::default()
         })
-        .await
-        .map_err(internal(&lang))?;
+        .await?;
     // The bridge to the catalogue: practices that speak of what this criterion says.
     let words = match &c.proposition {
         Some(p) => format!("{} {p}", c.text),
@@ -617,8 +549,7 @@ async fn criterion_page(
     };
     let practices = state
         .search
-        .similar_to_text("", &words, domain::Language::Fr, 5)
-        .map_err(|e| PageError::internal(&lang, e))?
+        .similar_to_text("", &words, domain::Language::Fr, 5)?
         .iter()
         .map(HitView::from)
         .collect();
@@ -626,8 +557,7 @@ async fn criterion_page(
     let mut views = criterion_views(vec![c], &labels, &questions);
     let v = views.remove(0);
     let page = CriterionPage {
-        here: v.href.clone(),
-        query: String::new(),
+        layout: layout.at(v.href.clone()),
         group_href: group.map(|g| group_href(g.id)).unwrap_or_default(),
         components,
         suggestions,
@@ -638,9 +568,8 @@ async fn criterion_page(
         csrf: viewer.csrf(),
         v,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- codebook
@@ -658,9 +587,7 @@ pub struct CodeRow {
 #[template(path = "spiral/codebook.html")]
 struct CodebookPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     version: String,
     versions: Vec<store::CodebookVersion>,
     rows: Vec<CodeRow>,
@@ -673,15 +600,11 @@ struct CodebookPage {
 
 async fn codebook_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
 ) -> Result<Html<String>, PageError> {
-    let codebook = state
-        .store
-        .active_codebook()
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::new(codebook.as_ref(), &lang);
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let codebook = state.store.active_codebook().await?;
+    let labels = Labels::new(codebook.as_ref(), lang);
     let rows = codebook
         .as_ref()
         .map(|c| {
@@ -699,26 +622,20 @@ async fn codebook_page(
         })
         .unwrap_or_default();
     let page = CodebookPage {
-        here: "/spiral/codebook".into(),
-        query: String::new(),
+        layout: layout.at("/spiral/codebook"),
         version: codebook.map(|c| c.version).unwrap_or_default(),
-        versions: state
-            .store
-            .codebook_versions()
-            .await
-            .map_err(internal(&lang))?,
+        versions: state.store.codebook_versions().await?,
         rows,
-        meanings: state.store.meaning_codes().await.map_err(internal(&lang))?,
-        questions: state.store.questions().await.map_err(internal(&lang))?,
-        scale: state.store.scale().await.map_err(internal(&lang))?,
+        meanings: state.store.meaning_codes().await?,
+        questions: state.store.questions().await?,
+        scale: state.store.scale().await?,
         may_import: viewer
             .account()
             .is_some_and(domain::Account::may_create_platform),
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- syntheses
@@ -754,9 +671,7 @@ fn dimension_table(
 #[template(path = "spiral/synthesis.html")]
 struct SynthesisPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     p: Platform,
     group: Option<HomogeneousGroup>,
     groups: Vec<Choice>,
@@ -776,56 +691,46 @@ struct SynthesisPage {
 
 async fn synthesis_page(
     State(state): State<AppState>,
-    lang: Lang,
+    layout: Layout,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
+    PageQuery(query): PageQuery<SynthesisQuery>,
 ) -> Result<Html<String>, PageError> {
-    let (id, p) = platform_of(&state, &lang, &id).await?;
-    let params: BTreeMap<String, String> =
-        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
+    let lang = &layout.lang;
+    let (id, p) = platform_of(&state, &id).await?;
     let all_groups: Vec<HomogeneousGroup> = state
         .store
         .groups()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .filter(|g| g.platform == p.name)
         .collect();
-    let group = match params.get("groupe").filter(|v| !v.is_empty()) {
-        Some(v) => Some(
+    // A group of another platform is as unknown as no group at all.
+    let group = match query.group {
+        Some(id) => Some(
             all_groups
                 .iter()
-                .find(|g| g.id.map(|i| i.to_string()).as_deref() == Some(v.as_str()))
+                .find(|g| g.id == Some(id))
                 .cloned()
-                .ok_or_else(|| PageError::bad_request(&lang))?,
+                .ok_or_else(PageError::bad_request)?,
         ),
         None => None,
     };
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
-    let s = synthesis(&state, id, group.as_ref().and_then(|g| g.id))
-        .await
-        .map_err(internal(&lang))?;
+    let questions = question_labels(&state, lang).await?;
+    let labels = Labels::load(&state, lang).await?;
+    let s = synthesis(&state, id, group.as_ref().and_then(|g| g.id)).await?;
     let scope = group.as_ref().map_or(&p.name, |g| &g.name).clone();
-    let chart_err = |e: render::ChartError| PageError::internal(&lang, e);
     let dimension_chart = render::charts::dimensions(
         &s,
         &chart_labels(
-            &lang,
+            lang,
             lang.with("spiral-chart-dimensions-of", "name", &scope),
             &questions,
         ),
-    )
-    .map_err(chart_err)?;
+    )?;
     let dims = s.dimensions();
-    let dimension = params
-        .get("dimension")
+    let dimension = query
+        .dimension
         .filter(|d| dims.contains(d))
-        .cloned()
         .or_else(|| dims.first().cloned())
         .unwrap_or_default();
     let component_chart = if dimension.is_empty() {
@@ -835,7 +740,7 @@ async fn synthesis_page(
             &s,
             &dimension,
             &chart_labels(
-                &lang,
+                lang,
                 lang.with(
                     "spiral-chart-components-of",
                     "name",
@@ -843,8 +748,7 @@ async fn synthesis_page(
                 ),
                 &questions,
             ),
-        )
-        .map_err(chart_err)?
+        )?
     };
     let component_table = TallyTable {
         caption: lang.with(
@@ -861,9 +765,8 @@ async fn synthesis_page(
     let groups_chart = render::charts::groups(
         &s,
         None,
-        &chart_labels(&lang, lang.t("spiral-chart-groups"), &questions),
-    )
-    .map_err(chart_err)?;
+        &chart_labels(lang, lang.t("spiral-chart-groups"), &questions),
+    )?;
     let groups_table = s
         .groups
         .iter()
@@ -876,8 +779,7 @@ async fn synthesis_page(
         .map(|g| format!("groupe={g}&"))
         .unwrap_or_default();
     let page = SynthesisPage {
-        here: base.clone(),
-        query: String::new(),
+        layout: layout.at(base.clone()),
         groups: all_groups
             .iter()
             .map(|g| Choice {
@@ -906,16 +808,15 @@ async fn synthesis_page(
         groups_chart,
         groups_table,
         print_href: format!("{base}/impression"),
-        pdf_href: crate::pdf::href(format!("{base}.pdf")),
+        pdf_href: crate::routes::pdf::href(format!("{base}.pdf")),
         json_href: format!("/api/v1/spiral/platforms/{id}/synthesis"),
         dimension_chart,
         questions,
         group,
         p,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 /// The print report: every criterion grouped by dimension and component, then by question.
@@ -938,18 +839,13 @@ pub struct PrintComponent {
 type ComponentTree = BTreeMap<String, BTreeMap<usize, Vec<Criterion>>>;
 
 /// The platform a page's `{id}` names, with its id: 404 when the id is malformed or unknown.
-async fn platform_of(
-    state: &AppState,
-    lang: &Lang,
-    raw_id: &str,
-) -> Result<(i64, Platform), PageError> {
-    let id = id_of(lang, raw_id)?;
+async fn platform_of(state: &AppState, raw_id: &str) -> Result<(i64, Platform), PageError> {
+    let id = path_id(raw_id)?;
     let p = state
         .store
         .platform(id)
-        .await
-        .map_err(internal(lang))?
-        .ok_or_else(|| PageError::not_found(lang))?;
+        .await?
+        .ok_or_else(PageError::not_found)?;
     Ok((id, p))
 }
 
@@ -966,13 +862,11 @@ struct PrintInputs {
 
 impl PrintInputs {
     async fn load(state: &AppState, lang: &Lang, raw_id: &str) -> Result<Self, PageError> {
-        let (id, p) = platform_of(state, lang, raw_id).await?;
-        let questions = question_labels(state, lang).await.map_err(internal(lang))?;
-        let labels = Labels::load(state, lang).await.map_err(internal(lang))?;
-        let s = synthesis(state, id, None).await.map_err(internal(lang))?;
-        let dimensions = print_dimensions(state, &p, &questions, &labels)
-            .await
-            .map_err(internal(lang))?;
+        let (id, p) = platform_of(state, raw_id).await?;
+        let questions = question_labels(state, lang).await?;
+        let labels = Labels::load(state, lang).await?;
+        let s = synthesis(state, id, None).await?;
+        let dimensions = print_dimensions(state, &p, &questions, &labels).await?;
         Ok(Self {
             id,
             p,
@@ -1055,9 +949,7 @@ async fn print_dimensions(
 #[template(path = "spiral/print.html")]
 struct PrintPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     p: Platform,
     generated: String,
     questions: Vec<(String, String)>,
@@ -1070,9 +962,10 @@ struct PrintPage {
 
 async fn print_page(
     State(state): State<AppState>,
-    lang: Lang,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
+    let lang = &layout.lang;
     let PrintInputs {
         id,
         p,
@@ -1080,20 +973,18 @@ async fn print_page(
         labels,
         s,
         dimensions,
-    } = PrintInputs::load(&state, &lang, &id).await?;
+    } = PrintInputs::load(&state, lang, &id).await?;
     let dimension_chart = render::charts::dimensions(
         &s,
         &chart_labels(
-            &lang,
+            lang,
             lang.with("spiral-chart-dimensions-of", "name", &p.name),
             &questions,
         ),
-    )
-    .map_err(|e| PageError::internal(&lang, e))?;
+    )?;
     let page = PrintPage {
-        here: format!("/spiral/plateformes/{id}/synthese/impression"),
-        query: String::new(),
-        generated: state.clock.now().format("%Y-%m-%d").to_string(),
+        layout: layout.at(format!("/spiral/plateformes/{id}/synthese/impression")),
+        generated: lang.date(state.clock.now().date_naive()),
         totals: count_row(lang.t("spiral-total"), String::new(), &s.totals, &questions),
         groups: s
             .groups
@@ -1111,9 +1002,8 @@ async fn print_page(
         questions,
         p,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 /// The print report as PDF, with the synthesis page's charts: criteria per dimension, groups
@@ -1134,19 +1024,16 @@ async fn synthesis_pdf(
         s,
         dimensions,
     } = PrintInputs::load(&state, &lang, &id).await?;
-    let chart_err = |e: render::ChartError| PageError::internal(&lang, e);
     let dimensions_title = lang.with("spiral-chart-dimensions-of", "name", &p.name);
     let dimensions_chart = render::charts::dimensions(
         &s,
         &chart_labels(&lang, dimensions_title.clone(), &questions),
-    )
-    .map_err(chart_err)?;
+    )?;
     let groups_chart = render::charts::groups(
         &s,
         None,
         &chart_labels(&lang, lang.t("spiral-chart-groups"), &questions),
-    )
-    .map_err(chart_err)?;
+    )?;
     let row = |r: CountRow| doc::CountRow {
         label: r.label,
         counts: r.counts,
@@ -1157,10 +1044,11 @@ async fn synthesis_pdf(
     for d in dimensions {
         let chart = if d.code != UNCLASSIFIED && known.contains(&d.code) {
             let title = lang.with("spiral-chart-components-of", "name", &d.title);
-            Some(
-                render::charts::components(&s, &d.code, &chart_labels(&lang, title, &questions))
-                    .map_err(chart_err)?,
-            )
+            Some(render::charts::components(
+                &s,
+                &d.code,
+                &chart_labels(&lang, title, &questions),
+            )?)
         } else {
             None
         };
@@ -1199,7 +1087,7 @@ async fn synthesis_pdf(
         generated: lang.with(
             "spiral-generated",
             "date",
-            &state.clock.now().format("%Y-%m-%d").to_string(),
+            &lang.date(state.clock.now().date_naive()),
         ),
         total_label: lang.t("spiral-total"),
         groups_heading: lang.t("spiral-groups"),
@@ -1240,14 +1128,17 @@ async fn synthesis_pdf(
         groups_chart,
         dimensions: report_dimensions,
     };
-    let pdf = crate::pdf::lay_out(&lang, move || doc::synthesis(&report)).await?;
-    Ok(crate::pdf::pdf_response(pdf, &format!("synthese-{id}.pdf")))
+    let pdf = crate::routes::pdf::lay_out(move || doc::synthesis(&report)).await?;
+    Ok(crate::routes::pdf::pdf_response(
+        pdf,
+        &format!("synthese-{id}.pdf"),
+    ))
 }
 
 #[cfg(not(feature = "pdf"))]
 #[allow(clippy::unused_async)] // a handler's signature
 async fn synthesis_pdf(Path(_): Path<String>) -> Response {
-    crate::pdf::unavailable()
+    crate::routes::pdf::unavailable()
 }
 
 // ---------------------------------------------------------------- statistics
@@ -1256,9 +1147,7 @@ async fn synthesis_pdf(Path(_): Path<String>) -> Response {
 #[template(path = "spiral/statistics.html")]
 struct StatisticsPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     stats: domain::Statistics,
     questions: Vec<(String, String)>,
     by_dimension: Vec<(String, u64)>,
@@ -1268,25 +1157,22 @@ struct StatisticsPage {
 
 async fn statistics_page(
     State(state): State<AppState>,
-    lang: Lang,
+    layout: Layout,
 ) -> Result<Html<String>, PageError> {
-    let figures = state.store.statistics().await.map_err(internal(&lang))?;
-    let questions = question_labels(&state, &lang)
-        .await
-        .map_err(internal(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let lang = &layout.lang;
+    let figures = state.store.statistics().await?;
+    let questions = question_labels(&state, lang).await?;
+    let labels = Labels::load(&state, lang).await?;
     let by_dimension: Vec<(String, u64)> = figures
         .by_dimension
         .iter()
         .map(|(d, n)| (labels.describe(d), *n))
         .collect();
     let chart = |name: &str, title: String, t: &Tally| {
-        render::charts::tally(name, t, &chart_labels(&lang, title, &questions))
-            .map_err(|e| PageError::internal(&lang, e))
+        render::charts::tally(name, t, &chart_labels(lang, title, &questions))
     };
     let page = StatisticsPage {
-        here: "/spiral/statistiques".into(),
-        query: String::new(),
+        layout: layout.at("/spiral/statistiques"),
         dimension_chart: chart(
             "dimensions",
             lang.t("stats-by-dimension"),
@@ -1297,9 +1183,8 @@ async fn statistics_page(
         questions,
         stats: figures,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- pilot actions
@@ -1328,9 +1213,7 @@ fn action_view(a: PilotAction, lang: &Lang, labels: &Labels) -> ActionView {
 #[template(path = "spiral/actions.html")]
 struct ActionsPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     actions: Vec<ActionView>,
     platforms: Vec<Choice>,
     statuses: Vec<Choice>,
@@ -1341,47 +1224,21 @@ struct ActionsPage {
 
 async fn actions_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    RawQuery(raw): RawQuery,
+    layout: Layout,
+    PageQuery(ActionsQuery { filter }): PageQuery<ActionsQuery>,
 ) -> Result<Html<String>, PageError> {
-    let params: BTreeMap<String, String> =
-        form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-            .into_owned()
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
-    let status = match params.get("statut") {
-        Some(s) => Some(ActionStatus::parse(s).ok_or_else(|| PageError::bad_request(&lang))?),
-        None => None,
-    };
-    let component = match params.get("composante") {
-        Some(c) => Some(
-            domain::ComponentCode::parse(c)
-                .map_err(|_| PageError::bad_request(&lang))?
-                .component()
-                .to_string(),
-        ),
-        None => None,
-    };
-    let filter = ActionFilter {
-        platform: params.get("plateforme").cloned(),
-        status,
-        component: component.clone(),
-        criterion: None,
-    };
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let labels = Labels::load(&state, lang).await?;
     let actions = state
         .store
         .actions(&filter)
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
-        .map(|a| action_view(a, &lang, &labels))
+        .map(|a| action_view(a, lang, &labels))
         .collect();
-    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let platforms = state.store.platforms().await?;
     let page = ActionsPage {
-        here: "/spiral/actions".into(),
-        query: String::new(),
+        layout: layout.at("/spiral/actions"),
         actions,
         writable_platforms: platforms
             .iter()
@@ -1401,24 +1258,21 @@ async fn actions_page(
             .map(|s| Choice {
                 value: s.as_str().to_string(),
                 label: lang.t(&format!("action-status-{}", s.as_str())),
-                selected: status == Some(*s),
+                selected: filter.status == Some(*s),
             })
             .collect(),
-        component: component.unwrap_or_default(),
+        component: filter.component.clone().unwrap_or_default(),
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 #[derive(Template)]
 #[template(path = "spiral/action.html")]
 struct ActionPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     v: ActionView,
     criteria: Vec<Link>,
     statuses: Vec<Choice>,
@@ -1428,21 +1282,20 @@ struct ActionPage {
 
 async fn action_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let a = state
         .store
         .action(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let labels = Labels::load(&state, lang).await?;
     let mut criteria = Vec::new();
     for cid in &a.criteria {
-        if let Some(c) = state.store.criterion(*cid).await.map_err(internal(&lang))? {
+        if let Some(c) = state.store.criterion(*cid).await? {
             criteria.push(Link {
                 label: format!("{} · {}", c.question, c.text),
                 href: format!("/spiral/criteres/{cid}"),
@@ -1459,17 +1312,15 @@ async fn action_page(
         .collect();
     let may_write = viewer.may_write_platform(&a.platform);
     let page = ActionPage {
-        here: format!("/spiral/actions/{id}"),
-        query: String::new(),
-        v: action_view(a, &lang, &labels),
+        layout: layout.at(format!("/spiral/actions/{id}")),
+        v: action_view(a, lang, &labels),
         criteria,
         statuses,
         may_write,
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 // ---------------------------------------------------------------- indicators
@@ -1485,9 +1336,7 @@ pub struct IndicatorView {
 #[template(path = "spiral/indicators.html")]
 struct IndicatorsPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     indicators: Vec<IndicatorView>,
     platform: String,
     writable_platforms: Vec<String>,
@@ -1497,26 +1346,17 @@ struct IndicatorsPage {
 
 async fn indicators_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    RawQuery(raw): RawQuery,
+    layout: Layout,
+    PageQuery(IndicatorsQuery { platform }): PageQuery<IndicatorsQuery>,
 ) -> Result<Html<String>, PageError> {
-    let platform = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, v)| k == "plateforme" && !v.is_empty())
-        .map(|(_, v)| v.into_owned());
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let labels = Labels::load(&state, lang).await?;
     let mut indicators = Vec::new();
-    for i in state
-        .store
-        .indicators(platform.as_deref())
-        .await
-        .map_err(internal(&lang))?
-    {
+    for i in state.store.indicators(platform.as_deref()).await? {
         let latest = state
             .store
             .evaluations(i.id.unwrap_or_default())
-            .await
-            .map_err(internal(&lang))?
+            .await?
             .last()
             .map(|e| e.level);
         indicators.push(IndicatorView {
@@ -1526,10 +1366,9 @@ async fn indicators_page(
             i,
         });
     }
-    let platforms = state.store.platforms().await.map_err(internal(&lang))?;
+    let platforms = state.store.platforms().await?;
     let page = IndicatorsPage {
-        here: "/spiral/indicateurs".into(),
-        query: String::new(),
+        layout: layout.at("/spiral/indicateurs"),
         indicators,
         platform: platform.unwrap_or_default(),
         writable_platforms: platforms
@@ -1548,9 +1387,8 @@ async fn indicators_page(
             .collect(),
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(&lang, &page)
+    render(&page)
 }
 
 pub struct LevelView {
@@ -1569,9 +1407,7 @@ pub struct EvaluationView {
 #[template(path = "spiral/indicator.html")]
 struct IndicatorPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     v: IndicatorView,
     levels: Vec<LevelView>,
     evaluations: Vec<EvaluationView>,
@@ -1583,19 +1419,18 @@ struct IndicatorPage {
 
 async fn indicator_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let id = id_of(&lang, &id)?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id = path_id(&id)?;
     let i = state
         .store
         .indicator(id)
-        .await
-        .map_err(internal(&lang))?
-        .ok_or_else(|| PageError::not_found(&lang))?;
-    let labels = Labels::load(&state, &lang).await.map_err(internal(&lang))?;
-    let scale = state.store.scale().await.map_err(internal(&lang))?;
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    let labels = Labels::load(&state, lang).await?;
+    let scale = state.store.scale().await?;
     let scale_label = |level: u32| {
         scale
             .iter()
@@ -1622,8 +1457,7 @@ async fn indicator_page(
     let evaluations = state
         .store
         .evaluations(id)
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .map(|e| EvaluationView {
             scope: e.group.clone().unwrap_or_else(|| i.platform.clone()),
@@ -1634,16 +1468,14 @@ async fn indicator_page(
     let groups = state
         .store
         .groups()
-        .await
-        .map_err(internal(&lang))?
+        .await?
         .into_iter()
         .filter(|g| g.platform == i.platform)
         .map(|g| g.name)
         .collect();
     let may_write = viewer.may_write_platform(&i.platform);
     let page = IndicatorPage {
-        here: format!("/spiral/indicateurs/{id}"),
-        query: String::new(),
+        layout: layout.at(format!("/spiral/indicateurs/{id}")),
         v: IndicatorView {
             href: format!("/spiral/indicateurs/{id}"),
             component: labels.describe(i.component.as_str()),
@@ -1657,7 +1489,6 @@ async fn indicator_page(
         may_write,
         csrf: viewer.csrf(),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    Ok(render(&lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }

@@ -2,10 +2,10 @@
 //! from a URL and written back to one. Pages use French parameter names, the API English ones;
 //! both are read by the same parser so that a list, its pages and its CSV share one definition.
 
-use domain::ComponentCode;
-use store::{CriteriaFilter, CriteriaSort};
+use domain::{ActionStatus, ComponentCode};
+use store::{ActionFilter, CriteriaFilter, CriteriaSort};
 
-use crate::params::ParamError;
+use crate::params::{ParamError, QueryParams, id_param};
 
 pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 500;
@@ -40,9 +40,113 @@ impl Default for CriteriaSelection {
 }
 
 fn bad(name: &str, message: impl Into<String>) -> ParamError {
-    ParamError {
-        name: name.to_string(),
-        message: message.into(),
+    ParamError::new(name, message)
+}
+
+/// The pairs of a query string with a value, trimmed: an empty value reads as absent.
+fn pairs(raw: Option<&str>) -> impl Iterator<Item = (String, String)> {
+    form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.trim().to_string()))
+        .filter(|(_, v)| !v.is_empty())
+}
+
+/// The scope of a synthesis: `groupe` (`group` in the API), a group id of the platform, and
+/// on the page the `dimension` whose components it charts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SynthesisQuery {
+    pub group: Option<i64>,
+    pub dimension: Option<String>,
+}
+
+impl QueryParams for SynthesisQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        let mut q = Self::default();
+        for (k, v) in pairs(raw) {
+            match k.as_str() {
+                "groupe" | "group" => q.group = Some(id_param(&k, &v)?),
+                "dimension" => q.dimension = Some(v),
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+}
+
+/// Which pilot actions a list shows: `plateforme`, `statut`, `composante` (`platform`,
+/// `status`, `component` in the API) and `criterion`.
+#[derive(Debug, Clone, Default)]
+pub struct ActionsQuery {
+    pub filter: ActionFilter,
+}
+
+impl QueryParams for ActionsQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        let mut filter = ActionFilter::default();
+        for (k, v) in pairs(raw) {
+            match k.as_str() {
+                "plateforme" | "platform" => filter.platform = Some(v),
+                "statut" | "status" => {
+                    filter.status = Some(ActionStatus::parse(&v).ok_or_else(|| {
+                        bad(
+                            &k,
+                            format!("`{v}`: expected idea, decided, in_progress or evaluated"),
+                        )
+                    })?);
+                }
+                "composante" | "component" => {
+                    let c = ComponentCode::parse(&v).map_err(|e| bad(&k, e.to_string()))?;
+                    filter.component = Some(c.component().to_string());
+                }
+                "criterion" => filter.criterion = Some(id_param(&k, &v)?),
+                _ => {}
+            }
+        }
+        Ok(Self { filter })
+    }
+}
+
+/// A group's page: the `question` its entry form starts on, and `enregistre` (with any value
+/// or none), the notice after a post-it was saved.
+#[derive(Debug, Clone, Default)]
+pub struct GroupQuery {
+    pub question: Option<String>,
+    pub saved: bool,
+}
+
+impl QueryParams for GroupQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        Ok(Self {
+            question: pairs(raw)
+                .filter(|(k, _)| k == "question")
+                .map(|(_, v)| v)
+                .last(),
+            saved: form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .any(|(k, _)| k == "enregistre"),
+        })
+    }
+}
+
+/// Which indicators a list shows: `plateforme` (`platform` in the API).
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorsQuery {
+    pub platform: Option<String>,
+}
+
+impl QueryParams for IndicatorsQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        let mut q = Self::default();
+        for (k, v) in pairs(raw) {
+            if matches!(k.as_str(), "plateforme" | "platform") {
+                q.platform = Some(v);
+            }
+        }
+        Ok(q)
+    }
+}
+
+impl QueryParams for CriteriaSelection {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        Self::parse(raw)
     }
 }
 

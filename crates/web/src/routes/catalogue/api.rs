@@ -2,18 +2,17 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::get;
-use domain::{Practice, Status};
+use domain::Practice;
 use search::{Hit, SearchResults};
 use serde::Serialize;
 use utoipa::OpenApi;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::params::{MAX_PER_PAGE, Selection};
+use crate::params::{ApiQuery, Selection};
 use crate::session::Viewer;
 
 pub fn router() -> Router<AppState> {
@@ -23,7 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/practices.json", get(practices_json))
         .route("/api/v1/practices/{id}", get(get_practice))
         .route("/api/v1/practices/{id}/similar", get(similar_practices))
-        .route("/api/v1/openapi.json", get(openapi))
 }
 
 #[derive(OpenApi)]
@@ -49,15 +47,12 @@ pub fn router() -> Router<AppState> {
         SearchResults,
         Hit,
         search::Facets,
+        search::Expansion,
         SimilarBody,
         ErrorBody
     ))
 )]
-struct ApiDoc;
-
-fn selection(raw: Option<&str>) -> Result<Selection, ApiError> {
-    Selection::parse(raw).map_err(|e| ApiError::bad_parameter(&e.name, e.message))
-}
+pub struct CatalogueDoc;
 
 fn practice_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse::<i64>()
@@ -76,6 +71,8 @@ fn practice_id(raw: &str) -> Result<i64, ApiError> {
         ("institution" = Option<Vec<String>>, Query),
         ("public" = Option<Vec<String>>, Query, description = "Target public filter"),
         ("source" = Option<Vec<String>>, Query, description = "Source document filter"),
+        ("concept" = Option<Vec<String>>, Query, description = "Concept id of the scheme (`language-course`), repeatable"),
+        ("component" = Option<Vec<String>>, Query, description = "SPIRAL component (`D02`) or dimension (`D`), repeatable"),
         ("page" = Option<u32>, Query, description = "1-based"),
         ("per_page" = Option<u32>, Query, description = "1 to 100, default 20"),
     ),
@@ -86,43 +83,9 @@ fn practice_id(raw: &str) -> Result<i64, ApiError> {
 )]
 async fn list_practices(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let sel = selection(raw.as_deref())?;
     Ok(Json(state.search.search(&sel.to_query())?))
-}
-
-/// Every published practice of a selection, in result order: what the CSV, the JSON and the
-/// PDF booklet of a search hold.
-pub(crate) async fn select_all(
-    state: &AppState,
-    sel: &Selection,
-) -> Result<Vec<Practice>, ApiError> {
-    if sel.q.is_empty() && sel.filters.is_empty() {
-        let all = state.store.practices().await?;
-        return Ok(all
-            .into_iter()
-            .filter(|p| p.status == Status::Published)
-            .collect());
-    }
-    let mut sel = sel.all_pages();
-    sel.per_page = MAX_PER_PAGE;
-    let mut ids = Vec::new();
-    loop {
-        let results = state.search.search(&sel.to_query())?;
-        ids.extend(results.hits.iter().map(|h| h.id));
-        if results.hits.is_empty() || ids.len() as u64 >= results.total {
-            break;
-        }
-        sel.page += 1;
-    }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(p) = crate::routes::pages::published(state, id).await? {
-            out.push(p);
-        }
-    }
-    Ok(out)
 }
 
 /// The selection as CSV (the documented practice columns), every page.
@@ -133,33 +96,12 @@ pub(crate) async fn select_all(
 )]
 async fn practices_csv(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Response, ApiError> {
-    let sel = selection(raw.as_deref())?;
-    let practices = select_all(&state, &sel).await?;
+    let practices = crate::catalogue::select_all(&state, &sel).await?;
     let mut body = Vec::new();
     ingest::csv_format::write_practices(&mut body, &practices).map_err(ApiError::internal)?;
-    Ok(csv_download("pratiques.csv", &body))
-}
-
-/// A CSV file as a spreadsheet opens it: with a UTF-8 byte order mark, without which
-/// LibreOffice and Excel guess the system's legacy encoding and garble every accent. The
-/// importer (`zesummen import`, `ingest::csv_format`) skips the mark.
-pub(crate) fn csv_download(filename: &'static str, body: &[u8]) -> Response {
-    let mut with_bom = Vec::with_capacity(body.len() + 3);
-    with_bom.extend_from_slice("\u{feff}".as_bytes());
-    with_bom.extend_from_slice(body);
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        with_bom,
-    )
-        .into_response()
+    Ok(crate::download::csv_download("pratiques.csv", &body))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -175,11 +117,10 @@ struct PracticesBody {
 )]
 async fn practices_json(
     State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Json<PracticesBody>, ApiError> {
-    let sel = selection(raw.as_deref())?;
     Ok(Json(PracticesBody {
-        practices: select_all(&state, &sel).await?,
+        practices: crate::catalogue::select_all(&state, &sel).await?,
     }))
 }
 
@@ -217,7 +158,7 @@ async fn similar_practices(
     Path(id): Path<String>,
 ) -> Result<Json<SimilarBody>, ApiError> {
     let id = practice_id(&id)?;
-    if crate::routes::pages::published(&state, id).await?.is_none() {
+    if crate::catalogue::published(&state, id).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "no published practice with id {id}"
         )));
@@ -226,20 +167,3 @@ async fn similar_practices(
         hits: state.search.similar(id, 10)?,
     }))
 }
-
-async fn openapi() -> impl IntoResponse {
-    let mut doc = ApiDoc::openapi();
-    doc.merge(crate::routes::spiral::api::SpiralDoc::openapi());
-    doc.merge(SessionDoc::openapi());
-    doc.merge(crate::routes::practices::pages::ContributionDoc::openapi());
-    doc.merge(crate::routes::practices::api::PracticeDoc::openapi());
-    doc.merge(crate::jobs::JobsDoc::openapi());
-    Json(doc)
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    paths(crate::routes::login::api_login, crate::routes::login::api_logout),
-    components(schemas(crate::routes::login::Credentials, crate::routes::login::SessionBody))
-)]
-struct SessionDoc;

@@ -16,9 +16,9 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::i18n::Lang;
+use crate::page::PageError;
 #[cfg(feature = "pdf")]
 use crate::params::Selection;
-use crate::routes::pages::PageError;
 
 /// Whether this build makes PDFs: pages show their PDF links only then.
 pub const ENABLED: bool = cfg!(feature = "pdf");
@@ -91,13 +91,11 @@ where
 
 /// Runs a layout off the request thread (see [`run_layout`]).
 #[cfg(feature = "pdf")]
-pub async fn lay_out<F>(lang: &Lang, work: F) -> Result<Vec<u8>, PageError>
+pub async fn lay_out<F>(work: F) -> Result<Vec<u8>, PageError>
 where
     F: FnOnce() -> Result<Vec<u8>, render::pdf::PdfError> + Send + 'static,
 {
-    run_layout(work)
-        .await
-        .map_err(|e| PageError::internal(lang, e))
+    run_layout(work).await.map_err(PageError::internal)
 }
 
 /// The filters of a selection as the cover prints them ("Commune : Differdange").
@@ -109,7 +107,7 @@ pub fn filter_phrases(sel: &Selection, lang: &Lang) -> Vec<String> {
             "filter-label",
             &[
                 ("facet", lang.t("booklet-query").into()),
-                ("value", format!("« {} »", sel.q).into()),
+                ("value", lang.with("quoted", "text", &sel.q).into()),
             ],
         ));
     }
@@ -152,14 +150,14 @@ pub async fn booklet_input(
     sel: &Selection,
     lang: &Lang,
 ) -> Result<(Vec<render::pdf::FicheData>, render::pdf::BookletOptions), crate::error::ApiError> {
-    let practices = crate::routes::api::select_all(state, sel).await?;
+    let practices = crate::catalogue::select_all(state, sel).await?;
     let mut fiches = Vec::with_capacity(practices.len());
     for p in practices {
         fiches.push(fiche_data(state, p).await?);
     }
     let options = render::pdf::BookletOptions {
         lang: lang.code().to_string(),
-        generated: state.clock.now().format("%Y-%m-%d").to_string(),
+        generated: lang.date(state.clock.now().date_naive()),
         filters: filter_phrases(sel, lang),
     };
     Ok((fiches, options))
@@ -206,10 +204,10 @@ async fn booklet_pdf(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let sel = Selection::parse(raw.as_deref())
-        .map_err(|e| PageError::invalid(&lang, format!("{}: {}", e.name, e.message)))?;
+        .map_err(|e| PageError::invalid(format!("{}: {}", e.name, e.message)))?;
     let (doc, _) = booklet_document(&state, &sel, &lang)
         .await
-        .map_err(|e| PageError::internal(&lang, e))?;
+        .map_err(PageError::internal)?;
     Ok(pdf_response(doc.bytes, &doc.file_name))
 }
 
@@ -234,21 +232,18 @@ pub async fn practice_pdf(
         .parse()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| PageError::not_found(lang))?;
-    let p = crate::routes::pages::published(state, id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        .ok_or_else(|| PageError::not_found(lang))?;
+        .ok_or_else(PageError::not_found)?;
+    let p = crate::catalogue::published(state, id)
+        .await?
+        .ok_or_else(PageError::not_found)?;
     let filename = if p.slug.is_empty() {
         format!("pratique-{}.pdf", p.id)
     } else {
         format!("{}.pdf", p.slug)
     };
-    let fiche = fiche_data(state, p)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let fiche = fiche_data(state, p).await?;
     let code = lang.code();
-    let pdf = lay_out(lang, move || render::pdf::fiche(&fiche, code)).await?;
+    let pdf = lay_out(move || render::pdf::fiche(&fiche, code)).await?;
     Ok(pdf_response(pdf, &filename))
 }
 

@@ -7,7 +7,7 @@
 //! ([`identity_key`]): values of one facet are alternatives, facets combine.
 
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,9 +17,10 @@ use render::{FeedEntry, FeedMeta};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::{Filter, Selection};
-use crate::routes::pages::practice_href;
-use crate::routes::spiral::feeds::{FEED_LENGTH, base_url};
+use crate::i18n::Lang;
+use crate::page::{base_url, practice_href};
+use crate::params::{ApiQuery, Filter, Selection};
+use crate::routes::spiral::feeds::FEED_LENGTH;
 
 pub const PRACTICES_FEED: &str = "/flux/pratiques.atom";
 
@@ -85,11 +86,10 @@ fn summary(p: &Practice) -> Option<String> {
 
 async fn practices_feed(
     State(state): State<AppState>,
+    lang: Lang,
     headers: HeaderMap,
-    RawQuery(raw): RawQuery,
+    ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Response, ApiError> {
-    let sel = Selection::parse(raw.as_deref())
-        .map_err(|e| ApiError::bad_parameter(&e.name, e.message))?;
     let sel = feed_selection(&sel);
     let base = base_url(&state, &headers);
     let practices = recent(state.store.practices().await?, &sel, FEED_LENGTH as usize);
@@ -108,7 +108,7 @@ async fn practices_feed(
             }
         })
         .collect();
-    let mut title = "zesummen — bonnes pratiques".to_string();
+    let mut title = lang.t("feed-practices-title");
     let named: Vec<String> = sel.filters.iter().map(|(_, v)| v.clone()).collect();
     if !named.is_empty() {
         title = format!("{title} · {}", named.join(", "));

@@ -19,8 +19,8 @@ use store::{AuditEntry, Session};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::i18n::{LANGUAGES, Lang};
-use crate::routes::pages::{PageError, render};
+use crate::i18n::Lang;
+use crate::page::{Layout, PageError, render};
 use crate::session::{LOGIN_CSRF_COOKIE, Viewer, cookie, same_secret, session_cookie};
 
 /// How long a session lasts without signing in again.
@@ -43,6 +43,12 @@ enum Refusal {
     BadCredentials,
     TooMany,
     Internal(String),
+}
+
+impl From<store::StoreError> for Refusal {
+    fn from(e: store::StoreError) -> Self {
+        Refusal::Internal(e.to_string())
+    }
 }
 
 /// The peer's address when the server was started with connect info (`web::serve` is).
@@ -84,26 +90,15 @@ async fn sign_in(
 ) -> Result<(String, Session, Account), Refusal> {
     let now = state.clock.now();
     let since = now - FAILURE_WINDOW;
-    let internal = |e: store::StoreError| Refusal::Internal(e.to_string());
     let ip_key = format!("ip:{address}");
     let email_key = format!("email:{}", email.trim().to_lowercase());
-    if state
-        .store
-        .login_failures_since(&ip_key, since)
-        .await
-        .map_err(internal)?
-        >= MAX_FAILURES_PER_ADDRESS
-        || state
-            .store
-            .login_failures_since(&email_key, since)
-            .await
-            .map_err(internal)?
-            >= MAX_FAILURES_PER_ACCOUNT
+    if state.store.login_failures_since(&ip_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+        || state.store.login_failures_since(&email_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
     {
         return Err(Refusal::TooMany);
     }
     let found = match Email::parse(email) {
-        Ok(e) => state.store.account_by_email(&e).await.map_err(internal)?,
+        Ok(e) => state.store.account_by_email(&e).await?,
         Err(_) => None,
     };
     let password = password.to_string();
@@ -122,16 +117,8 @@ async fn sign_in(
     let account = match found {
         Some((account, _)) if verified && account.is_active() => account,
         _ => {
-            state
-                .store
-                .record_login_failure(&ip_key, now)
-                .await
-                .map_err(internal)?;
-            state
-                .store
-                .record_login_failure(&email_key, now)
-                .await
-                .map_err(internal)?;
+            state.store.record_login_failure(&ip_key, now).await?;
+            state.store.record_login_failure(&email_key, now).await?;
             let _ = state
                 .store
                 .append_audit(&AuditEntry {
@@ -147,11 +134,7 @@ async fn sign_in(
             return Err(Refusal::BadCredentials);
         }
     };
-    state
-        .store
-        .clear_login_failures(&email_key)
-        .await
-        .map_err(internal)?;
+    state.store.clear_login_failures(&email_key).await?;
     let token = auth::new_token();
     let session = Session {
         account_id: account.id,
@@ -162,8 +145,7 @@ async fn sign_in(
     state
         .store
         .create_session(&auth::token_hash(&token), &session)
-        .await
-        .map_err(internal)?;
+        .await?;
     state
         .store
         .append_audit(&AuditEntry {
@@ -175,8 +157,7 @@ async fn sign_in(
             target: None,
             detail: serde_json::json!({ "address": address }),
         })
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok((token, session, account))
 }
 
@@ -208,9 +189,7 @@ fn local_path(v: &str) -> Option<String> {
 #[template(path = "login.html")]
 struct LoginPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     account: Option<Account>,
     csrf: String,
     back: String,
@@ -219,13 +198,13 @@ struct LoginPage {
 
 fn login_response(
     state: &AppState,
-    lang: &Lang,
-    viewer: &Viewer,
+    layout: &Layout,
     headers: &HeaderMap,
     back: String,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
     // Before a session exists, the form's CSRF token is a double-submit cookie.
     let (csrf, set_cookie) = match (&viewer.0, cookie(headers, LOGIN_CSRF_COOKIE)) {
         (Some(a), _) => (a.csrf.clone(), None),
@@ -238,16 +217,14 @@ fn login_response(
         }
     };
     let page = LoginPage {
-        here: "/connexion".into(),
-        query: String::new(),
+        layout: layout.at("/connexion"),
         account: viewer.account().cloned(),
         csrf,
         back,
         error,
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    let mut response = (status, render(lang, &page)?).into_response();
+    let mut response = (status, render(&page)?).into_response();
     if let Some(c) = set_cookie {
         response.headers_mut().append(header::SET_COOKIE, c);
     }
@@ -259,8 +236,7 @@ fn login_response(
 
 async fn login_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
@@ -268,7 +244,7 @@ async fn login_page(
         .find(|(k, _)| k == "retour")
         .and_then(|(_, v)| local_path(&v))
         .unwrap_or_else(|| "/".into());
-    login_response(&state, &lang, &viewer, &headers, back, None, StatusCode::OK)
+    login_response(&state, &layout, &headers, back, None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -285,19 +261,18 @@ struct LoginForm {
 
 async fn login_form(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     headers: HeaderMap,
     connect: Peer,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
+    let lang = &layout.lang;
     let back = local_path(&form.retour).unwrap_or_else(|| "/".into());
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if !same_secret(&form.csrf, expected) {
         return login_response(
             &state,
-            &lang,
-            &viewer,
+            &layout,
             &headers,
             back,
             Some(lang.t("error-csrf")),
@@ -316,8 +291,7 @@ async fn login_form(
         }
         Err(Refusal::BadCredentials) => login_response(
             &state,
-            &lang,
-            &viewer,
+            &layout,
             &headers,
             back,
             Some(lang.t("login-refused")),
@@ -325,14 +299,13 @@ async fn login_form(
         ),
         Err(Refusal::TooMany) => login_response(
             &state,
-            &lang,
-            &viewer,
+            &layout,
             &headers,
             back,
             Some(lang.t("error-too-many-text")),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(Refusal::Internal(e)) => Err(PageError::internal(&lang, e)),
+        Err(Refusal::Internal(e)) => Err(PageError::internal(e)),
     }
 }
 
@@ -344,17 +317,14 @@ struct LogoutForm {
 
 async fn logout_form(
     State(state): State<AppState>,
-    lang: Lang,
     viewer: Viewer,
     Form(form): Form<LogoutForm>,
 ) -> Result<Response, PageError> {
     if viewer.0.is_some() {
         viewer
             .for_form(&form.csrf)
-            .map_err(|_| PageError::forbidden(&lang))?;
-        sign_out(&state, &viewer)
-            .await
-            .map_err(|e| PageError::internal(&lang, e))?;
+            .map_err(|_| PageError::forbidden())?;
+        sign_out(&state, &viewer).await?;
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
@@ -445,3 +415,11 @@ pub(crate) async fn api_logout(
     );
     Ok(response)
 }
+
+/// The session API, for the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(api_login, api_logout),
+    components(schemas(Credentials, SessionBody))
+)]
+pub struct SessionDoc;

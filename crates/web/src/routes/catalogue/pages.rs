@@ -3,20 +3,25 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::{Practice, Status};
-use search::{Hit, SearchResults};
+use search::SearchResults;
 
+use super::feeds::{PRACTICES_FEED, feed_selection};
 use crate::AppState;
-use crate::i18n::{COOKIE_NAME, LANGUAGES, Lang};
-use crate::params::{Filter, Selection};
-use crate::routes::practices::commands::{self, WriteError};
-use crate::routes::practices::forms::AttachmentView;
-use crate::routes::practices::pages::{AccountNav, Workflow, attachment_view, workflow};
-use crate::routes::spiral::feeds::base_url;
-use crate::session::Viewer;
+use crate::i18n::{COOKIE_NAME, Lang};
+use crate::page::{
+    Entry, ExpansionView, HitView, Layout, Link, PageError, base_url, path_segment, practice_href,
+    render,
+};
+use crate::params::{Filter, PageQuery, Selection};
+use crate::routes::pdf;
+use crate::routes::practices::commands;
+use crate::routes::practices::forms::{AttachmentView, attachment_view};
+use crate::routes::practices::pages::{Workflow, workflow};
+use crate::write::WriteError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -30,158 +35,22 @@ pub fn router() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
 }
 
-/// An HTML error page in the reader's language. Causes of 500s are logged, never shown.
-pub struct PageError {
-    lang: Lang,
-    status: StatusCode,
-    /// Shown instead of the status's generic text: what to fix, in the reader's language.
-    message: Option<String>,
-}
-
-impl PageError {
-    fn with(lang: &Lang, status: StatusCode, message: Option<String>) -> Self {
-        Self {
-            lang: lang.clone(),
-            status,
-            message,
-        }
-    }
-
-    pub fn not_found(lang: &Lang) -> Self {
-        Self::with(lang, StatusCode::NOT_FOUND, None)
-    }
-
-    pub fn internal(lang: &Lang, cause: impl std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internal error on a page");
-        Self::with(lang, StatusCode::INTERNAL_SERVER_ERROR, None)
-    }
-
-    pub fn bad_request(lang: &Lang) -> Self {
-        Self::with(lang, StatusCode::BAD_REQUEST, None)
-    }
-
-    /// A form or input that cannot be accepted; `message` says which field and why.
-    pub fn invalid(lang: &Lang, message: String) -> Self {
-        Self::with(lang, StatusCode::UNPROCESSABLE_ENTITY, Some(message))
-    }
-
-    pub fn forbidden(lang: &Lang) -> Self {
-        Self::with(lang, StatusCode::FORBIDDEN, None)
-    }
-
-    pub fn unauthorized(lang: &Lang) -> Self {
-        Self::with(lang, StatusCode::UNAUTHORIZED, None)
-    }
-
-    pub fn conflict(lang: &Lang, message: String) -> Self {
-        Self::with(lang, StatusCode::CONFLICT, Some(message))
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
-    heading: String,
-    message: String,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let (heading, message) = match self.status {
-            StatusCode::UNAUTHORIZED => (
-                self.lang.t("error-unauthorized"),
-                self.lang.t("error-unauthorized-text"),
-            ),
-            StatusCode::FORBIDDEN => (
-                self.lang.t("error-forbidden"),
-                self.lang.t("error-forbidden-text"),
-            ),
-            StatusCode::TOO_MANY_REQUESTS => (
-                self.lang.t("error-too-many"),
-                self.lang.t("error-too-many-text"),
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => (
-                self.lang.t("error-invalid"),
-                self.message.clone().unwrap_or_default(),
-            ),
-            StatusCode::NOT_FOUND => (
-                self.lang.t("error-not-found"),
-                self.lang.t("error-not-found-text"),
-            ),
-            StatusCode::BAD_REQUEST => (
-                self.lang.t("error-bad-request"),
-                self.lang.t("results-none-hint"),
-            ),
-            _ => (
-                self.lang.t("error-internal"),
-                self.lang.t("error-internal-text"),
-            ),
-        };
-        let page = ErrorPage {
-            lang: self.lang,
-            languages: LANGUAGES,
-            here: "/".into(),
-            query: String::new(),
-            heading,
-            message,
-        };
-        match page.render() {
-            Ok(html) => (self.status, Html(html)).into_response(),
-            Err(_) => (self.status, "error").into_response(),
-        }
-    }
-}
-
-pub fn render(lang: &Lang, t: &impl Template) -> Result<Html<String>, PageError> {
-    t.render()
-        .map(Html)
-        .map_err(|e| PageError::internal(lang, e))
-}
-
-/// A link with a label and a count, for facet lists.
-pub struct Entry {
-    pub label: String,
-    pub count: u64,
-    pub href: String,
-    pub active: bool,
-}
-
-pub struct Link {
-    pub label: String,
-    pub href: String,
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     practices_count: String,
     themes: Vec<Entry>,
     communes: Vec<Entry>,
     feed_href: String,
 }
 
-pub fn path_segment(s: &str) -> String {
-    // Path segments: percent-encode everything but unreserved characters.
-    form_urlencoded::byte_serialize(s.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
-async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>, PageError> {
-    let mut all = Selection::parse(None).map_err(|_| PageError::bad_request(&lang))?;
+async fn home(State(state): State<AppState>, layout: Layout) -> Result<Html<String>, PageError> {
+    let lang = &layout.lang;
+    let mut all = Selection::parse(None)?;
     all.per_page = 1;
-    let results = state
-        .search
-        .search(&all.to_query())
-        .map_err(|e| PageError::internal(&lang, e))?;
+    let results = state.search.search(&all.to_query())?;
     let entries = |map: &std::collections::BTreeMap<String, u64>, prefix: &str| -> Vec<Entry> {
         map.iter()
             .map(|(k, n)| Entry {
@@ -196,43 +65,11 @@ async fn home(State(state): State<AppState>, lang: Lang) -> Result<Html<String>,
         practices_count: lang.count("home-practices", results.total),
         themes: entries(&results.facets.themes, "themes"),
         communes: entries(&results.facets.communes, "communes"),
-        feed_href: crate::routes::feeds::PRACTICES_FEED.to_string(),
+        feed_href: PRACTICES_FEED.to_string(),
         lang: lang.clone(),
-        languages: LANGUAGES,
-        here: "/".into(),
-        query: String::new(),
+        layout: layout.at("/"),
     };
-    render(&lang, &page)
-}
-
-pub struct HitView {
-    pub title: String,
-    pub href: String,
-    pub institution: Option<String>,
-    pub communes: Vec<String>,
-    pub themes: Vec<String>,
-    pub snippet: String,
-}
-
-impl From<&Hit> for HitView {
-    fn from(h: &Hit) -> Self {
-        HitView {
-            title: h.title.clone(),
-            href: practice_href(h.id, &h.slug),
-            institution: h.institution.clone(),
-            communes: h.communes.clone(),
-            themes: h.themes.clone(),
-            snippet: h.snippet.clone(),
-        }
-    }
-}
-
-pub fn practice_href(id: i64, slug: &str) -> String {
-    if slug.is_empty() {
-        format!("/pratiques/{id}")
-    } else {
-        format!("/pratiques/{id}/{slug}")
-    }
+    render(&page)
 }
 
 pub struct FacetView {
@@ -250,12 +87,12 @@ pub struct ActiveFilter {
 #[template(path = "results.html")]
 struct ResultsPage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     heading: String,
     count_text: String,
     hits: Vec<HitView>,
+    /// How the query was widened by the concepts it named.
+    expansions: Vec<ExpansionView>,
     facets: Vec<FacetView>,
     active: Vec<ActiveFilter>,
     pages: u64,
@@ -269,6 +106,8 @@ struct ResultsPage {
     pdf_href: Option<String>,
 }
 
+static EMPTY: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+
 fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<String, u64> {
     match f {
         Filter::Theme => &results.facets.themes,
@@ -276,21 +115,32 @@ fn facet_map(results: &SearchResults, f: Filter) -> &std::collections::BTreeMap<
         Filter::Institution => &results.facets.institutions,
         Filter::Public => &results.facets.target_publics,
         Filter::Source => &results.facets.sources,
+        // No facet: their lists are reached from a fiche's links.
+        Filter::Concept | Filter::Component => &EMPTY,
+    }
+}
+
+/// A filter's value as the reader reads it: a concept by its label in the reader's language.
+fn filter_value(state: &AppState, lang: &Lang, f: Filter, value: &str) -> String {
+    match f {
+        Filter::Concept => state
+            .search
+            .concept_label(value, lang.language())
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
     }
 }
 
 /// Renders a list of practices: the search page and the commune and theme pages.
 fn results_page(
     state: &AppState,
-    lang: &Lang,
+    layout: &Layout,
     path: &str,
     sel: &Selection,
     heading: String,
 ) -> Result<Html<String>, PageError> {
-    let results = state
-        .search
-        .search(&sel.to_query())
-        .map_err(|e| PageError::internal(lang, e))?;
+    let lang = &layout.lang;
+    let results = state.search.search(&sel.to_query())?;
     let pages = results.total.div_ceil(u64::from(sel.per_page)).max(1);
     let mut count_text = lang.count("results-count", results.total);
     if !sel.q.is_empty() {
@@ -324,7 +174,7 @@ fn results_page(
                 "filter-label",
                 &[
                     ("facet", lang.t(&format!("facet-{}", f.facet())).into()),
-                    ("value", v.clone().into()),
+                    ("value", filter_value(state, lang, *f, v).into()),
                 ],
             ),
             href: sel.toggled(*f, v).href(path),
@@ -340,11 +190,11 @@ fn results_page(
     );
     let download = sel.all_pages();
     let page = ResultsPage {
-        here: sel.href(path),
-        query: sel.q.clone(),
+        layout: layout.at(sel.href(path)).searching(sel.q.clone()),
         heading,
         count_text,
         hits: results.hits.iter().map(HitView::from).collect(),
+        expansions: ExpansionView::all(&results.expansions, lang.code()),
         facets,
         active,
         pages,
@@ -353,52 +203,49 @@ fn results_page(
         next_href: (u64::from(sel.page) < pages).then(|| sel.at_page(sel.page + 1).href(path)),
         csv_href: download.href("/api/v1/practices.csv"),
         json_href: download.href("/api/v1/practices"),
-        feed_href: crate::routes::feeds::feed_selection(sel)
-            .href(crate::routes::feeds::PRACTICES_FEED),
-        pdf_href: crate::pdf::href(download.href("/livret.pdf")),
+        feed_href: feed_selection(sel).href(PRACTICES_FEED),
+        pdf_href: pdf::href(download.href("/livret.pdf")),
         lang: lang.clone(),
-        languages: LANGUAGES,
     };
-    render(lang, &page)
+    render(&page)
 }
 
 async fn search_page(
     State(state): State<AppState>,
-    lang: Lang,
-    RawQuery(raw): RawQuery,
+    layout: Layout,
+    PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
-    let sel = Selection::parse(raw.as_deref()).map_err(|_| PageError::bad_request(&lang))?;
-    let heading = lang.t("nav-search");
-    results_page(&state, &lang, "/recherche", &sel, heading)
+    let heading = layout.lang.t("nav-search");
+    results_page(&state, &layout, "/recherche", &sel, heading)
 }
 
 async fn commune_page(
     State(state): State<AppState>,
-    lang: Lang,
+    layout: Layout,
     Path(name): Path<String>,
-    RawQuery(raw): RawQuery,
+    PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
-    named_list(&state, &lang, Filter::Commune, &name, raw.as_deref())
+    named_list(&state, &layout, Filter::Commune, &name, sel)
 }
 
 async fn theme_page(
     State(state): State<AppState>,
-    lang: Lang,
+    layout: Layout,
     Path(name): Path<String>,
-    RawQuery(raw): RawQuery,
+    PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
-    named_list(&state, &lang, Filter::Theme, &name, raw.as_deref())
+    named_list(&state, &layout, Filter::Theme, &name, sel)
 }
 
 /// The page of one commune or one theme: a search list with that filter always on.
 fn named_list(
     state: &AppState,
-    lang: &Lang,
+    layout: &Layout,
     filter: Filter,
     name: &str,
-    raw: Option<&str>,
+    mut sel: Selection,
 ) -> Result<Html<String>, PageError> {
-    let mut sel = Selection::parse(raw).map_err(|_| PageError::bad_request(lang))?;
+    let lang = &layout.lang;
     if !sel.has(filter, name) {
         sel.filters.insert(0, (filter, name.to_string()));
     }
@@ -408,7 +255,7 @@ fn named_list(
     };
     let heading = lang.with(title_key, "name", name);
     let path = format!("/{prefix}/{}", path_segment(name));
-    results_page(state, lang, &path, &sel, heading)
+    results_page(state, layout, &path, &sel, heading)
 }
 
 pub struct SectionView {
@@ -420,9 +267,7 @@ pub struct SectionView {
 #[template(path = "practice.html")]
 struct PracticePage {
     lang: Lang,
-    languages: &'static [(&'static str, &'static str)],
-    here: String,
-    query: String,
+    layout: Layout,
     p: Practice,
     communes: Vec<Link>,
     themes: Vec<Link>,
@@ -430,20 +275,10 @@ struct PracticePage {
     websites: Vec<Link>,
     sources: Vec<String>,
     similar: Vec<HitView>,
-    nav: AccountNav,
     workflow: Option<Workflow>,
     attachments: Vec<AttachmentView>,
     json_ld: crate::structured_data::JsonLd,
     pdf_href: Option<String>,
-}
-
-/// A published practice, or `None` (drafts are invisible to the public).
-pub async fn published(state: &AppState, id: i64) -> Result<Option<Practice>, store::StoreError> {
-    Ok(state
-        .store
-        .practice(id)
-        .await?
-        .filter(|p| p.status == Status::Published))
 }
 
 fn website_href(site: &str) -> String {
@@ -457,36 +292,25 @@ fn website_href(site: &str) -> String {
 /// `/pratiques/{id}`, and `/pratiques/{id}.pdf` (the router cannot split a segment).
 async fn practice_page(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     if let Some(id) = id.strip_suffix(".pdf") {
-        return crate::pdf::practice_pdf(&state, &lang, id).await;
+        return pdf::practice_pdf(&state, &layout.lang, id).await;
     }
-    show_practice(&state, &lang, &viewer, &headers, &id, None, raw.as_deref()).await
+    show_practice(&state, &layout, &headers, &id, None, raw.as_deref()).await
 }
 
 async fn practice_page_slug(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
+    layout: Layout,
     headers: HeaderMap,
     Path((id, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    show_practice(
-        &state,
-        &lang,
-        &viewer,
-        &headers,
-        &id,
-        Some(&slug),
-        raw.as_deref(),
-    )
-    .await
+    show_practice(&state, &layout, &headers, &id, Some(&slug), raw.as_deref()).await
 }
 
 /// A practice's page: a published one for everyone; a draft, a submitted or an archived one
@@ -494,18 +318,18 @@ async fn practice_page_slug(
 /// for everyone else.
 async fn show_practice(
     state: &AppState,
-    lang: &Lang,
-    viewer: &Viewer,
+    layout: &Layout,
     headers: &HeaderMap,
     id: &str,
     slug: Option<&str>,
     raw_query: Option<&str>,
 ) -> Result<Response, PageError> {
-    let id: i64 = id.parse().map_err(|_| PageError::not_found(lang))?;
+    let (lang, viewer) = (&layout.lang, &layout.viewer);
+    let id: i64 = id.parse().map_err(|_| PageError::not_found())?;
     let p = match commands::visible(state, viewer.account(), id).await {
         Ok(p) => p,
-        Err(WriteError::NotFound(_)) => return Err(PageError::not_found(lang)),
-        Err(e) => return Err(PageError::internal(lang, format!("{e:?}"))),
+        Err(WriteError::NotFound(_)) => return Err(PageError::not_found()),
+        Err(e) => return Err(PageError::internal(format!("{e:?}"))),
     };
     let canonical = practice_href(p.id, &p.slug);
     if slug != Some(p.slug.as_str()) && !p.slug.is_empty() {
@@ -544,8 +368,7 @@ async fn show_practice(
             f.description.as_deref().unwrap_or_default()
         );
         state.search.similar_to_text(&f.title, &text, p.language, 5)
-    }
-    .map_err(|e| PageError::internal(lang, e))?
+    }?
     .iter()
     .map(HitView::from)
     .collect();
@@ -553,8 +376,7 @@ async fn show_practice(
     let attachments = state
         .store
         .attachments(p.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
+        .await?
         .iter()
         .map(|a| attachment_view(lang, a))
         .collect();
@@ -566,8 +388,9 @@ async fn show_practice(
                 "source-lines",
                 &[
                     ("document", s.document.clone().into()),
-                    ("first", u64::from(s.first_line).into()),
-                    ("last", u64::from(s.last_line).into()),
+                    // Line numbers are references, not quantities: never grouped.
+                    ("first", s.first_line.to_string().into()),
+                    ("last", s.last_line.to_string().into()),
                 ],
             );
             if s.truncated {
@@ -582,8 +405,7 @@ async fn show_practice(
     ));
     let page = PracticePage {
         json_ld,
-        here: canonical,
-        query: String::new(),
+        layout: layout.at(canonical),
         communes: f
             .communes
             .iter()
@@ -611,15 +433,13 @@ async fn show_practice(
             .collect(),
         sources,
         similar,
-        nav: AccountNav::of(viewer),
         workflow,
         attachments,
-        pdf_href: crate::pdf::href(format!("/pratiques/{}.pdf", p.id)),
+        pdf_href: pdf::href(format!("/pratiques/{}.pdf", p.id)),
         lang: lang.clone(),
-        languages: LANGUAGES,
         p: p.clone(),
     };
-    Ok(render(lang, &page)?.into_response())
+    Ok(render(&page)?.into_response())
 }
 
 /// The visible language switcher: remembers the choice in a cookie and goes back.
@@ -650,14 +470,6 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../../static/style.css"),
+        include_str!("../../../static/style.css"),
     )
-}
-
-pub async fn not_found(lang: Lang, uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return crate::error::ApiError::NotFound(format!("no route {}", uri.path()))
-            .into_response();
-    }
-    PageError::not_found(&lang).into_response()
 }

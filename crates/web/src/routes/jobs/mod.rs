@@ -136,10 +136,9 @@ async fn queue_booklet(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let who = viewer.for_api_write(&headers)?;
-    let sel = Selection::parse(raw.as_deref())
-        .map_err(|e| ApiError::bad_parameter(&e.name, e.message))?;
-    if !crate::pdf::ENABLED {
-        return Ok(crate::pdf::unavailable());
+    let sel = Selection::parse(raw.as_deref())?;
+    if !crate::routes::pdf::ENABLED {
+        return Ok(crate::routes::pdf::unavailable());
     }
     let payload = BookletPayload {
         query: sel.query_string(),
@@ -242,7 +241,7 @@ pub async fn work(state: AppState, worker: String) {
 
 /// Claims one booklet job and does it. Returns whether there was one.
 pub async fn run_one(state: &AppState, worker: &str) -> Result<bool, store::StoreError> {
-    if !crate::pdf::ENABLED {
+    if !crate::routes::pdf::ENABLED {
         return Ok(false);
     }
     let Some(job) = state
@@ -270,7 +269,7 @@ async fn booklet(state: &AppState, job: &Job) -> Result<serde_json::Value, Strin
     let sel = Selection::parse(Some(&payload.query))
         .map_err(|e| format!("job {}: parameter `{}`: {}", job.id, e.name, e.message))?;
     let lang = Lang::from_code(&payload.lang).unwrap_or_else(Lang::french);
-    let (doc, practices) = crate::pdf::booklet_document(state, &sel, &lang)
+    let (doc, practices) = crate::routes::pdf::booklet_document(state, &sel, &lang)
         .await
         .map_err(|e| format!("job {}: {e}", job.id))?;
     serde_json::to_value(BookletResult {

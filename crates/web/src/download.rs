@@ -1,0 +1,24 @@
+//! File downloads the API and the pages share.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+/// A CSV file as a spreadsheet opens it: with a UTF-8 byte order mark, without which
+/// LibreOffice and Excel guess the system's legacy encoding and garble every accent. The
+/// importer (`zesummen import`, `ingest::csv_format`) skips the mark.
+pub fn csv_download(filename: &'static str, body: &[u8]) -> Response {
+    let mut with_bom = Vec::with_capacity(body.len() + 3);
+    with_bom.extend_from_slice("\u{feff}".as_bytes());
+    with_bom.extend_from_slice(body);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        with_bom,
+    )
+        .into_response()
+}
