@@ -12,7 +12,8 @@ use anyhow::Context;
 use store_postgres::redact;
 use store_sqlite::SqliteStore;
 
-use crate::commands::{Failure, is_postgres};
+use crate::failure::Failure;
+use crate::storage::is_postgres;
 
 pub async fn run(data_dir: &Path, database: Option<&str>, out: &Path) -> Result<(), Failure> {
     refuse_existing(out)?;

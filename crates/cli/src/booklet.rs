@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use store::Store;
 
-use crate::commands::Failure;
+use crate::failure::Failure;
 
 #[cfg(feature = "pdf")]
 pub async fn export(
@@ -37,9 +37,12 @@ pub async fn export(
     };
     // Filters and queries go through the search, as on the site. A private in-memory index
     // leaves a running server's index (and its lock) alone.
-    let index = Arc::new(
-        search::TantivyIndex::in_memory().map_err(|e| anyhow::anyhow!("search index: {e}"))?,
-    );
+    let mut index =
+        search::TantivyIndex::in_memory().map_err(|e| anyhow::anyhow!("search index: {e}"))?;
+    if let Some(scheme) = store.active_concepts().await? {
+        index = index.with_concepts(scheme);
+    }
+    let index = Arc::new(index);
     if !sel.q.is_empty() || !sel.filters.is_empty() {
         let mut published = store
             .practices()
@@ -67,7 +70,7 @@ pub async fn export(
             .lock()
             .write_all(&pdf)
             .context("writing to standard output")?,
-        Some(path) => crate::commands::write_atomically(path, &pdf)?,
+        Some(path) => crate::output::write_atomically(path, &pdf)?,
     }
     bar.inc(1);
     bar.finish_and_clear();

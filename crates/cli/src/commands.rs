@@ -1,38 +1,19 @@
 //! The commands. Each returns a [`Failure`] that says whether the user's input was at fault
 //! (exit code 2) or something else went wrong (exit code 1).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 use domain::{Batch, Clock, Diagnostic, SystemClock};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use store::{CriteriaFilter, Store};
-use store_postgres::PgStore;
-use store_sqlite::SqliteStore;
 
-use crate::{Cli, Command, ExportFormat, What};
-
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad input: a file that cannot be imported, an impossible option. Exit code 2.
-    Input(String),
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Other(e)
-    }
-}
-
-impl From<store::StoreError> for Failure {
-    fn from(e: store::StoreError) -> Self {
-        Failure::Other(e.into())
-    }
-}
+use crate::args::{Cli, Command, ExportFormat, What};
+use crate::failure::Failure;
+use crate::output::{progress, write_atomically};
+use crate::storage::open_store;
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let clock = SystemClock;
@@ -63,10 +44,15 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Import {
             format,
             json,
+            accept_cut,
             paths,
         } => {
             // Every file is read and parsed before anything is written: a bad file changes nothing.
-            let batches = parse_all(&paths, format.map(Into::into))?;
+            let options = ingest::Options {
+                format: format.map(Into::into),
+                accept_cut,
+            };
+            let batches = parse_all(&paths, options)?;
             let store = open().await?;
             import(store.as_ref(), batches, json, &clock).await
         }
@@ -93,6 +79,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let n = search::SearchIndex::len(index.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("search index: {n} practices");
             Ok(())
+        }
+        Command::Concepts { command } => {
+            let store = open().await?;
+            crate::concepts::run(store.as_ref(), command, &clock).await
         }
         Command::User { command } => {
             // Checked before the store opens: a refused command writes nothing.
@@ -134,62 +124,6 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// Opens the store the options name, brings its schema up to date and makes sure the bundled
-/// SPIRAL reference data is there. `--database` picks the backend by its scheme; without it,
-/// the embedded store in the data directory.
-pub async fn open_store(
-    data_dir: &Path,
-    database: Option<&str>,
-    read_database: Option<&str>,
-    clock: &dyn Clock,
-) -> Result<Arc<dyn Store>, Failure> {
-    if let Some(read) = read_database
-        && !database.is_some_and(is_postgres)
-    {
-        return Err(Failure::Input(format!(
-            "--read-database {}: a read replica needs a postgres:// --database",
-            store_postgres::redact(read)
-        )));
-    }
-    let store: Arc<dyn Store> = match database {
-        Some(url) if url.starts_with("sqlite:") => Arc::new(
-            SqliteStore::open_url(url)
-                .await
-                .with_context(|| format!("cannot open {url}"))?,
-        ),
-        Some(url) if is_postgres(url) => Arc::new(
-            PgStore::connect(url, read_database)
-                .await
-                .context("cannot open the PostgreSQL store")?,
-        ),
-        Some(url) => {
-            return Err(Failure::Input(format!(
-                "--database {}: expected a sqlite:// or postgres:// URL",
-                store_postgres::redact(url)
-            )));
-        }
-        None => {
-            std::fs::create_dir_all(data_dir)
-                .with_context(|| format!("cannot create {}", data_dir.display()))?;
-            let path = data_dir.join("zesummen.sqlite");
-            Arc::new(
-                SqliteStore::open(&path)
-                    .await
-                    .with_context(|| format!("cannot open {}", path.display()))?,
-            )
-        }
-    };
-    store.migrate().await?;
-    store
-        .ensure_reference(&ingest::reference::bundled(), clock.now())
-        .await?;
-    Ok(store)
-}
-
-pub fn is_postgres(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
-}
-
 /// Expands directories into the files they hold, sorted by name.
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut files = Vec::new();
@@ -214,21 +148,7 @@ struct Parsed {
     batch: Batch,
 }
 
-pub fn progress(len: usize, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {wide_msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
-fn parse_all(paths: &[PathBuf], format: Option<domain::Format>) -> Result<Vec<Parsed>, Failure> {
+fn parse_all(paths: &[PathBuf], options: ingest::Options) -> Result<Vec<Parsed>, Failure> {
     let files = expand(paths)?;
     let bar = progress(files.len(), "reading");
     let mut parsed = Vec::with_capacity(files.len());
@@ -238,11 +158,13 @@ fn parse_all(paths: &[PathBuf], format: Option<domain::Format>) -> Result<Vec<Pa
         let name = path
             .file_name()
             .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-        let batch = ingest::parse(&name, &bytes, format).map_err(|mut e| {
-            // Messages name the path as the user typed it.
-            e.file.clone_from(&shown);
-            Failure::Input(e.to_string())
-        })?;
+        let batch = ingest::parse_with(&name, &bytes, options)
+            .map_err(|mut e| {
+                // Messages name the path as the user typed it.
+                e.file.clone_from(&shown);
+                Failure::Input(e.to_string())
+            })?
+            .batch;
         parsed.push(Parsed { path, batch });
         bar.inc(1);
     }
@@ -413,20 +335,5 @@ async fn export(
             .context("writing to standard output")?,
         Some(path) => write_atomically(path, &buffer)?,
     }
-    Ok(())
-}
-
-/// Writes a file whole or not at all: a temporary file beside it, renamed into place.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
     Ok(())
 }

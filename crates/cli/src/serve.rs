@@ -5,11 +5,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::{Clock, Practice, Status};
+use domain::Clock;
 use search::{SearchIndex, TantivyIndex};
 use store::Store;
 
-use crate::commands::{Failure, progress};
+use crate::failure::Failure;
+use crate::output::progress;
 
 /// The index lives beside the data: every node keeps its own, rebuilt from the store at will.
 pub fn open_index(data_dir: &Path) -> Result<Arc<TantivyIndex>, Failure> {
@@ -18,25 +19,6 @@ pub fn open_index(data_dir: &Path) -> Result<Arc<TantivyIndex>, Failure> {
     let index = TantivyIndex::open(&dir)
         .map_err(|e| anyhow::anyhow!("cannot open the search index in {}: {e}", dir.display()))?;
     Ok(Arc::new(index))
-}
-
-fn published(practices: Vec<Practice>) -> Vec<Practice> {
-    practices
-        .into_iter()
-        .filter(|p| p.status == Status::Published)
-        .collect()
-}
-
-/// Rebuilds the index from the store, with a progress bar on a terminal.
-pub async fn reindex(store: &dyn Store, index: &dyn SearchIndex) -> Result<u64, Failure> {
-    let practices = published(store.practices().await?);
-    let bar = progress(practices.len(), "indexing");
-    let mut it = practices.into_iter();
-    let n = index
-        .rebuild(&mut it, &|done| bar.set_position(done))
-        .map_err(|e| anyhow::anyhow!("indexing failed: {e}"))?;
-    bar.finish_and_clear();
-    Ok(n)
 }
 
 /// Loads the bundled corpus into an empty store.
@@ -69,60 +51,55 @@ fn write_cursor(data_dir: &Path, cursor: i64) -> std::io::Result<()> {
     std::fs::write(cursor_file(data_dir), cursor.to_string())
 }
 
-/// Applies the changes logged after `cursor` to the index; returns the new cursor, or `None`
-/// when the log was pruned past `cursor` (changes this index never saw are gone).
-async fn apply_changes(
-    store: &dyn Store,
-    index: &dyn SearchIndex,
-    cursor: i64,
-) -> Result<Option<i64>, Failure> {
-    let mut cursor = cursor;
-    loop {
-        let changes = store.changes_since(cursor, 1000).await?;
-        // Asked after the batch: a prune that raced with the read shows here.
-        if store.pruned_through().await? > cursor {
-            return Ok(None);
-        }
-        let Some(last) = changes.last() else {
-            return Ok(Some(cursor));
-        };
-        let last_id = last.id;
-        let mut ids: Vec<i64> = changes
-            .iter()
-            .filter(|c| c.entity == store::Entity::Practice)
-            .map(|c| c.entity_id)
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut upsert = Vec::new();
-        let mut remove = Vec::new();
-        for id in ids {
-            match store.practice(id).await? {
-                Some(p) if p.status == Status::Published => upsert.push(p),
-                _ => remove.push(id),
-            }
-        }
-        let search_error = |e: search::SearchError| anyhow::anyhow!("search index: {e}");
-        if !upsert.is_empty() {
-            index.upsert(&upsert).map_err(search_error)?;
-        }
-        if !remove.is_empty() {
-            index.remove(&remove).map_err(search_error)?;
-        }
-        cursor = last_id;
+/// The concept scheme version the index's tags come from, kept beside the index.
+fn concepts_version_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("index").join("concepts-version")
+}
+
+fn read_concepts_version(data_dir: &Path) -> Option<u32> {
+    std::fs::read_to_string(concepts_version_file(data_dir))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn write_concepts_version(data_dir: &Path, version: Option<u32>) -> std::io::Result<()> {
+    let path = concepts_version_file(data_dir);
+    match version {
+        Some(v) => std::fs::write(path, v.to_string()),
+        None => match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        },
     }
+}
+
+fn indexing(e: web::indexing::IndexingError) -> Failure {
+    anyhow::Error::new(e).into()
 }
 
 /// Rebuilds the index from the store and replays what was logged meanwhile; returns the
 /// cursor.
 async fn rebuild(store: &dyn Store, index: &dyn SearchIndex) -> Result<i64, Failure> {
-    // Read the log's end first: what is written during the rebuild is replayed after.
-    let start = store.latest_change().await?;
-    let n = reindex(store, index).await?;
+    let (n, cursor) = rebuild_with_progress(store, index).await?;
     eprintln!("search index rebuilt: {n} practices");
-    apply_changes(store, index, start).await?.ok_or_else(|| {
-        anyhow::anyhow!("the change log was pruned past {start} during the rebuild").into()
+    Ok(cursor)
+}
+
+async fn rebuild_with_progress(
+    store: &dyn Store,
+    index: &dyn SearchIndex,
+) -> Result<(u64, i64), Failure> {
+    let bar = progress(0, "indexing");
+    let done = web::indexing::rebuild(store, index, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
     })
+    .await
+    .map_err(indexing)?;
+    bar.finish_and_clear();
+    Ok(done)
 }
 
 /// Brings the index up to date with the changes logged after `cursor`; returns the new
@@ -134,7 +111,10 @@ pub async fn follow_once(
     index: &dyn SearchIndex,
     cursor: i64,
 ) -> Result<i64, Failure> {
-    if let Some(next) = apply_changes(store, index, cursor).await? {
+    if let Some(next) = web::indexing::apply_changes(store, index, cursor)
+        .await
+        .map_err(indexing)?
+    {
         return Ok(next);
     }
     eprintln!(
@@ -150,15 +130,25 @@ pub async fn prepare_index(
     index: &dyn SearchIndex,
     data_dir: &Path,
 ) -> Result<i64, Failure> {
+    // The store's active concept scheme tags practices and widens queries; an index tagged
+    // with another version is rebuilt.
+    let scheme = store.active_concepts().await?;
+    let version = scheme.as_ref().map(|s| s.version);
+    if let Some(scheme) = scheme {
+        index.set_concepts(scheme);
+    }
     let saved = read_cursor(data_dir);
     let non_empty = !index
         .is_empty()
         .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
     let cursor = match saved {
-        Some(cursor) if non_empty => follow_once(store, index, cursor).await?,
+        Some(cursor) if non_empty && read_concepts_version(data_dir) == version => {
+            follow_once(store, index, cursor).await?
+        }
         _ => rebuild(store, index).await?,
     };
     write_cursor(data_dir, cursor).context("saving the index cursor")?;
+    write_concepts_version(data_dir, version).context("saving the index's concept version")?;
     Ok(cursor)
 }
 
@@ -209,6 +199,17 @@ pub async fn serve(
                     }
                     Ok(_) => {}
                     Err(e) => warn("index follower", &e),
+                }
+                // An editor's new concept scheme, made on any node.
+                match web::indexing::follow_concepts(store.as_ref(), index.as_ref()).await {
+                    Ok(Some(version)) => {
+                        eprintln!("search index: concept scheme version {version}");
+                        if let Err(e) = write_concepts_version(&data_dir, Some(version)) {
+                            eprintln!("warning: cannot save the index's concept version: {e}");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => warn("index follower", &indexing(e)),
                 }
             }
         });

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::json;
 use store::{AuditEntry, NewAccount, Store, StoreError};
 
-use crate::commands::Failure;
+use crate::failure::Failure;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {

@@ -237,6 +237,77 @@ fn junk_is_refused_with_file_and_line_and_changes_nothing() {
 }
 
 #[test]
+fn a_cut_file_is_refused_and_leaves_the_store_as_it_was_unless_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &corpus_files());
+    let before = export(dir.path(), "json", "all");
+    let cuts = dir.path().join("cuts");
+    std::fs::create_dir(&cuts).unwrap();
+    let mut cut_files = Vec::new();
+    for name in [
+        "assises-2-fiches.txt",
+        "good-practices-sud-2016.txt",
+        "spiral-blegny.txt",
+    ] {
+        let whole = std::fs::read(corpus().join(name)).unwrap();
+        // Cut mid-word, two thirds in.
+        let mut at = whole.len() * 2 / 3;
+        while !whole[at].is_ascii_alphabetic() || !whole[at + 1].is_ascii_alphabetic() {
+            at += 1;
+        }
+        let cut = cuts.join(name);
+        std::fs::write(&cut, &whole[..=at]).unwrap();
+        let err = refused(dir.path(), &cut, &[]);
+        assert!(err.contains("probably cut"), "{name}: {err}");
+        assert!(
+            before == export(dir.path(), "json", "all"),
+            "{name}: a refused cut file changed the store"
+        );
+        cut_files.push(cut);
+    }
+    // Asked for, a cut file is imported as read, with a warning that says so.
+    let fresh = tempfile::tempdir().unwrap();
+    for cut in &cut_files {
+        let accepted = zesummen(fresh.path())
+            .args(["import", "--accept-cut", "--json"])
+            .arg(cut)
+            .output()
+            .unwrap();
+        assert!(
+            accepted.status.success(),
+            "{}: {}",
+            cut.display(),
+            String::from_utf8_lossy(&accepted.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&accepted.stdout).unwrap();
+        let warnings = summary["files"][0]["warnings"].to_string();
+        assert!(warnings.contains("cut"), "{}: {warnings}", cut.display());
+    }
+}
+
+#[test]
+fn a_criterion_with_an_unknown_component_is_reported_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(corpus().join("spiral-blegny.txt")).unwrap();
+    let (line, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("| A08 |"))
+        .expect("a criterion classified A08");
+    let file = dir.path().join("blegny-z.txt");
+    std::fs::write(&file, text.replacen("| A08 |", "| Z42 |", 1)).unwrap();
+    let summary = import_json(dir.path(), &[file]);
+    let warnings = summary["files"][0]["warnings"].as_array().unwrap().clone();
+    let z42: Vec<&Value> = warnings
+        .iter()
+        .filter(|w| w["message"].as_str().unwrap().contains("Z42"))
+        .collect();
+    assert_eq!(z42.len(), 1, "{warnings:?}");
+    assert_eq!(z42[0]["line"], line + 1, "{warnings:?}");
+    assert!(warnings.iter().all(|w| w["line"] != 0), "{warnings:?}");
+}
+
+#[test]
 fn csv_with_all_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = zesummen(dir.path())

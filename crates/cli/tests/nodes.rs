@@ -79,6 +79,31 @@ fn total(base: &str, query: &str) -> u64 {
     v["total"].as_u64().expect("total")
 }
 
+/// The title of the first hit of a search.
+fn first_title(base: &str, query: &str) -> Option<String> {
+    let body = reqwest::blocking::get(format!("{base}/api/v1/practices?{query}"))
+        .expect("search request")
+        .text()
+        .expect("body");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    v["hits"][0]["title"].as_str().map(str::to_string)
+}
+
+/// Waits until a search ranks the practice titled `title` first.
+fn wait_for_first(base: &str, query: &str, title: &str, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        if first_title(base, query).as_deref() == Some(title) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < limit,
+            "{base}: `{query}` did not rank {title:?} first within {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn wait_for(base: &str, query: &str, expected: u64, limit: Duration) -> Duration {
     let start = Instant::now();
     loop {
@@ -123,8 +148,10 @@ fn a_write_on_the_database_reaches_the_search_of_both_nodes() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let on_b = wait_for(&b.base, "q=atelier%20reparation", 1, Duration::from_secs(5));
-    let on_a = wait_for(&a.base, "q=atelier%20reparation", 1, Duration::from_secs(5));
+    let title = "Repair Café interculturel";
+    let q = "q=atelier%20reparation%20voisins";
+    let on_b = wait_for_first(&b.base, q, title, Duration::from_secs(5));
+    let on_a = wait_for_first(&a.base, q, title, Duration::from_secs(5));
     eprintln!("found on node B after {on_b:?}, on node A after {on_a:?}");
     assert_eq!(
         total(&b.base, "commune=Remich"),
@@ -251,10 +278,10 @@ fn a_session_and_a_publication_on_node_a_reach_node_b() {
         );
         assert_eq!(status, 200, "{step}: {answer}");
     }
-    let on_b = wait_for(
+    let on_b = wait_for_first(
         &node_b.base,
-        "q=potager%20voisins",
-        1,
+        "q=jardin%20partag%C3%A9%20voisins%20Remich",
+        "Jardin partagé des voisins de Remich",
         Duration::from_secs(5),
     );
     eprintln!("published on node A, found on node B after {on_b:?}");
