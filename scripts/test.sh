@@ -17,6 +17,13 @@ cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+# No module of web, cli or ingest imports a module that imports it back; the concept scheme's
+# links, labels and codes are whole.
+echo "== module cycles"
+python3 scripts/module-cycles.py
+echo "== concept scheme"
+python3 scripts/check-concepts.py
+
 # The PostgreSQL backend's tests need a server: found, or installed and started (scripts/postgres.sh).
 source scripts/postgres.sh
 ensure_test_postgres
@@ -29,6 +36,12 @@ ensure_browser
 # The PDF tests read the booklet back with pdftotext (scripts/pdf-tools.sh).
 source scripts/pdf-tools.sh
 ensure_pdf_tools
+
+# The evaluations print their figures (search nDCG@5 per language beside FTS5, the bridge's
+# precision, classification accuracy); their floors fail the run on a regression.
+echo "== evaluations"
+cargo test -p search --test relevance --test bridge --test suggestions -- --nocapture 2>&1 \
+  | grep -v '^\s*\(Compiling\|Finished\|Running\)'
 
 # The `cli` crate's default feature `pdf` turns on PDF (typst) in `web` and `render` for the
 # whole workspace build, so clippy above and the tests below cover the PDF code too.
