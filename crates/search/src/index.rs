@@ -26,8 +26,8 @@ use crate::query::{self, Analyzers};
 use crate::schema::{self, FacetKind, Fields};
 use crate::snippet::{self, Highlighter};
 use crate::{
-    Answer, DEFAULT_PER_PAGE, Facets, Hit, MAX_PER_PAGE, Result, SearchError, SearchIndex,
-    SearchQuery, SearchResults,
+    Answer, DEFAULT_PER_PAGE, Facets, Hit, MAX_PER_PAGE, PracticeTags, Result, SearchError,
+    SearchIndex, SearchQuery, SearchResults,
 };
 
 /// What having every word of the query adds, as a multiple of the words' own score: a fiche
@@ -709,6 +709,48 @@ impl SearchIndex for TantivyIndex {
 
     fn concepts_version(&self) -> Option<u32> {
         self.concepts().map(|c| c.scheme.version)
+    }
+
+    fn tags_of(&self, id: i64) -> Result<Option<PracticeTags>> {
+        let searcher = self.reader.searcher();
+        let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let found = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(_, address)) = found.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        // A concept is stored once per mention.
+        let mut mentions: Vec<(String, usize)> = Vec::new();
+        for id in doc.get_all(f.concepts).filter_map(|v| v.as_str()) {
+            match mentions.iter_mut().find(|(c, _)| c == id) {
+                Some((_, n)) => *n += 1,
+                None => mentions.push((id.to_string(), 1)),
+            }
+        }
+        mentions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let scheme = self.concepts();
+        let top = |id: &str| {
+            scheme
+                .as_deref()
+                .and_then(|c| c.scheme.get(id))
+                .is_some_and(|c| c.top)
+        };
+        let (themes, concepts): (Vec<String>, Vec<String>) = mentions
+            .into_iter()
+            .map(|(id, _)| id)
+            .partition(|id| top(id));
+        let components = doc
+            .get_all(f.components)
+            .filter_map(|v| v.as_str())
+            .filter(|c| c.len() == 3)
+            .map(str::to_string)
+            .collect();
+        Ok(Some(PracticeTags {
+            themes,
+            concepts,
+            components,
+        }))
     }
 
     fn len(&self) -> Result<u64> {

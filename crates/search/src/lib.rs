@@ -138,6 +138,18 @@ pub struct SearchResults {
     pub expansions: Vec<Expansion>,
 }
 
+/// What an indexed practice is tagged with, from its text through the concept scheme.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PracticeTags {
+    /// Top concepts of the scheme (themes) the practice reaches, most mentioned first.
+    pub themes: Vec<String>,
+    /// Other concepts its text names, most mentioned first.
+    pub concepts: Vec<String>,
+    /// SPIRAL components (`D02`): those its author gave and those of its concepts.
+    pub components: Vec<String>,
+}
+
 /// A practice that answers a SPIRAL criterion, and why.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,6 +257,12 @@ pub trait SearchIndex: Send + Sync {
     fn concept_label(&self, id: &str, language: domain::Language) -> Option<String> {
         let _ = (id, language);
         None
+    }
+    /// The themes, concepts and components an indexed practice is tagged with; `None` when
+    /// `id` is not in the index.
+    fn tags_of(&self, id: i64) -> Result<Option<PracticeTags>> {
+        let _ = id;
+        Ok(None)
     }
     /// The version of the concept scheme in use; none without one.
     fn concepts_version(&self) -> Option<u32> {

@@ -382,3 +382,53 @@ impl ExpansionView {
             .collect()
     }
 }
+
+/// A concept named by its label in the reader's language (French when it has none), linking
+/// to the practices that carry it.
+pub struct ConceptLink {
+    pub label: String,
+    /// The language of `label`, for its `lang` attribute.
+    pub label_lang: String,
+    pub href: String,
+}
+
+impl ConceptLink {
+    pub fn new(e: &search::Expansion, reader: &str) -> Self {
+        let (language, label) = [reader, "fr", "en", "de", "lb"]
+            .into_iter()
+            .find_map(|l| e.labels.get(l).map(|label| (l, label.clone())))
+            .unwrap_or(("fr", e.concept.clone()));
+        Self {
+            label,
+            label_lang: language.to_string(),
+            href: format!("/recherche?concept={}", path_segment(&e.concept)),
+        }
+    }
+}
+
+/// A practice that answers a SPIRAL criterion, with why: the concepts both speak of, and
+/// whether it carries the criterion's component.
+pub struct AnswerView {
+    pub hit: HitView,
+    pub shared: Vec<ConceptLink>,
+    /// The criterion's component, when the practice carries it too.
+    pub component: Option<String>,
+}
+
+impl AnswerView {
+    pub fn all(answers: &[search::Answer], component: Option<&str>, reader: &str) -> Vec<Self> {
+        answers
+            .iter()
+            .map(|a| Self {
+                hit: HitView::from(&a.hit),
+                shared: a
+                    .shared
+                    .iter()
+                    .take(4)
+                    .map(|e| ConceptLink::new(e, reader))
+                    .collect(),
+                component: component.filter(|_| a.component).map(str::to_string),
+            })
+            .collect()
+    }
+}

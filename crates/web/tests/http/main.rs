@@ -1,5 +1,6 @@
 //! HTTP tests against the real server with the corpus loaded.
 
+mod bridge;
 mod concepts;
 mod contribution_pages;
 mod helpers;

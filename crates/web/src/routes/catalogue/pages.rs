@@ -275,10 +275,61 @@ struct PracticePage {
     websites: Vec<Link>,
     sources: Vec<String>,
     similar: Vec<HitView>,
+    tags: TagsView,
     workflow: Option<Workflow>,
     attachments: Vec<AttachmentView>,
     json_ld: crate::structured_data::JsonLd,
     pdf_href: Option<String>,
+}
+
+/// What the fiche is tagged with through the concept scheme, as links to the practices that
+/// share each tag: labels in the reader's language; components its author did not give are
+/// marked suggested.
+#[derive(Default)]
+struct TagsView {
+    themes: Vec<Link>,
+    concepts: Vec<Link>,
+    components: Vec<(Link, bool)>,
+}
+
+/// At most this many concepts on a fiche: the most mentioned.
+const FICHE_CONCEPTS: usize = 12;
+
+fn tags_view(state: &AppState, lang: &Lang, p: &Practice) -> Result<TagsView, PageError> {
+    let Some(tags) = state.search.tags_of(p.id)? else {
+        return Ok(TagsView::default());
+    };
+    let concept = |id: &String| {
+        state
+            .search
+            .concept_label(id, lang.language())
+            .map(|label| Link {
+                label,
+                href: format!("/recherche?concept={}", path_segment(id)),
+            })
+    };
+    Ok(TagsView {
+        themes: tags.themes.iter().filter_map(concept).collect(),
+        concepts: tags
+            .concepts
+            .iter()
+            .filter_map(concept)
+            .take(FICHE_CONCEPTS)
+            .collect(),
+        components: tags
+            .components
+            .into_iter()
+            .map(|code| {
+                let given = p
+                    .fields
+                    .spiral_components
+                    .iter()
+                    .any(|c| c.get(..3) == Some(code.as_str()));
+                let href = format!("/recherche?component={}", path_segment(&code));
+                (Link { label: code, href }, !given)
+            })
+            .collect(),
+    })
 }
 
 fn website_href(site: &str) -> String {
@@ -372,6 +423,11 @@ async fn show_practice(
     .iter()
     .map(HitView::from)
     .collect();
+    let tags = if p.status == Status::Published {
+        tags_view(state, lang, &p)?
+    } else {
+        TagsView::default()
+    };
     let workflow = workflow(state, lang, viewer, &p, raw_query).await?;
     let attachments = state
         .store
@@ -433,6 +489,7 @@ async fn show_practice(
             .collect(),
         sources,
         similar,
+        tags,
         workflow,
         attachments,
         pdf_href: pdf::href(format!("/pratiques/{}.pdf", p.id)),

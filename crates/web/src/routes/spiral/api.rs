@@ -20,7 +20,10 @@ use super::commands::{
     self, ActionInput, CriterionInput, CriterionPatch, EvaluationInput, GroupInput, IndicatorInput,
     IndicatorPatch, PlatformInput,
 };
-use super::params::{ActionsQuery, CriteriaSelection, IndicatorsQuery, SynthesisQuery};
+use super::params::{
+    ActionsQuery, AnswersQuery, CriteriaSelection, IndicatorsQuery, SuggestionsQuery,
+    SynthesisQuery,
+};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::params::{ApiQuery, id_param};
@@ -54,6 +57,11 @@ pub fn router() -> Router<AppState> {
                 .patch(update_criterion)
                 .delete(delete_criterion),
         )
+        .route(
+            "/api/v1/spiral/criteria/{id}/practices",
+            get(criterion_practices),
+        )
+        .route("/api/v1/spiral/suggestions", get(get_suggestions))
         .route("/api/v1/spiral/codebook", get(get_codebook))
         .route("/api/v1/spiral/statistics", get(get_statistics))
         .route(
@@ -95,6 +103,8 @@ pub fn router() -> Router<AppState> {
         get_criterion,
         update_criterion,
         delete_criterion,
+        criterion_practices,
+        get_suggestions,
         get_codebook,
         get_statistics,
         list_actions,
@@ -121,6 +131,11 @@ pub fn router() -> Router<AppState> {
         PlatformBody,
         PlatformsBody,
         CriteriaBody,
+        AnswersBody,
+        SuggestionsBody,
+        SuggestionBody,
+        search::Answer,
+        search::Expansion,
         CodebookBody,
         CodeBody,
         IndicatorBody,
@@ -421,6 +436,105 @@ async fn get_criterion(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::NotFound(format!("no criterion with id {id}")))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AnswersBody {
+    pub criterion: i64,
+    /// Practices that answer the criterion, best first, each with the concepts it shares with
+    /// it and whether it carries the criterion's component.
+    pub practices: Vec<search::Answer>,
+}
+
+/// The practices of the catalogue that answer a criterion: ranked by the concepts and the
+/// component they share with it, then by text, each with its reasons.
+#[utoipa::path(get, path = "/api/v1/spiral/criteria/{id}/practices",
+    params(("id" = i64, Path), ("limit" = Option<usize>, Query, description = "1 to 50, default 10")),
+    responses((status = 200, body = AnswersBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn criterion_practices(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<AnswersQuery>,
+) -> Result<Json<AnswersBody>, ApiError> {
+    let id = id_param("id", &id)?;
+    let c = state
+        .store
+        .criterion(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no criterion with id {id}")))?;
+    let words = match &c.proposition {
+        Some(p) => format!("{} {p}", c.text),
+        None => c.text.clone(),
+    };
+    let code = c.component.as_ref().and_then(|x| x.as_str().get(..3));
+    Ok(Json(AnswersBody {
+        criterion: id,
+        practices: state.search.answers(&words, code, q.limit)?,
+    }))
+}
+
+/// Why a component is suggested: a concept the text names (`concept`, with its `words`), a
+/// classified criterion sharing its words (`criterion`), or the codebook's labels
+/// (`codebook`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SuggestionBody {
+    #[schema(example = "B02")]
+    pub code: String,
+    pub score: f32,
+    /// The component's label in the codebook, when known.
+    pub label: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<domain::classify::Reason>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SuggestionsBody {
+    pub suggestions: Vec<SuggestionBody>,
+}
+
+/// Classification suggestions for a criterion's text, as a facilitator types it: the top
+/// components with their scores and reasons.
+#[utoipa::path(get, path = "/api/v1/spiral/suggestions",
+    params(("text" = String, Query), ("question" = Option<String>, Query, description = "WB, IB or ACT"),
+        ("platform" = Option<String>, Query), ("limit" = Option<usize>, Query, description = "1 to 50, default 5")),
+    responses((status = 200, body = SuggestionsBody), (status = 400, body = ErrorBody)))]
+async fn get_suggestions(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SuggestionsQuery>,
+) -> Result<Json<SuggestionsBody>, ApiError> {
+    let criterion = Criterion {
+        id: None,
+        platform: q.platform.unwrap_or_default(),
+        group: String::new(),
+        question: q.question.unwrap_or_default(),
+        text: q.text,
+        expressions: None,
+        component: None,
+        meaning: None,
+        proposition: None,
+        created_at: None,
+        updated_at: None,
+    };
+    let codebook = state.store.active_codebook().await?;
+    let label = |code: &str| {
+        codebook.as_ref().and_then(|b| {
+            b.entries
+                .iter()
+                .find(|e| e.code == code)
+                .and_then(|e| e.label_fr.clone().or(e.label_en.clone()))
+        })
+    };
+    let suggestions = super::suggest::suggestions(&state, &criterion, q.limit)
+        .await?
+        .into_iter()
+        .map(|s| SuggestionBody {
+            label: label(&s.code),
+            code: s.code,
+            score: s.score,
+            reasons: s.reasons,
+        })
+        .collect();
+    Ok(Json(SuggestionsBody { suggestions }))
 }
 
 /// Classifies or corrects a criterion; absent fields stay, `""` clears a code.

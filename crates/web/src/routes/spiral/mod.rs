@@ -8,6 +8,7 @@ pub mod forms;
 pub mod labels;
 pub mod pages;
 pub mod params;
+pub mod suggest;
 
 use axum::Router;
 

@@ -20,11 +20,8 @@ use super::params::{
 };
 use crate::AppState;
 use crate::i18n::Lang;
-use crate::page::{HitView, Layout, Link, PageError, path_id, path_segment, render};
+use crate::page::{AnswerView, Layout, Link, PageError, path_id, path_segment, render};
 use crate::params::PageQuery;
-
-/// How many of a platform's latest criteria the classification suggestions compare with.
-const SUGGESTION_NEIGHBOURS: u64 = 2000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -451,7 +448,7 @@ struct CriterionPage {
     suggestions: Vec<Choice>,
     meanings: Vec<Choice>,
     actions: Vec<PilotAction>,
-    practices: Vec<HitView>,
+    practices: Vec<AnswerView>,
     may_write: bool,
     csrf: String,
 }
@@ -489,32 +486,17 @@ async fn criterion_page(
             });
         }
     }
-    // Suggestions: components of the platform's classified criteria that share words with
-    // this one, then codebook labels that do (domain rule). Only the platform's latest
-    // criteria are read, so that a page stays fast on a platform of a million post-its.
-    let classified = state
-        .store
-        .criteria_page(
-            &CriteriaFilter {
-                platform: Some(c.platform.clone()),
-                ..CriteriaFilter::default()
-            },
-            store::CriteriaSort {
-                key: store::CriteriaSortKey::Id,
-                descending: true,
-            },
-            0,
-            SUGGESTION_NEIGHBOURS,
-        )
+    let words = match &c.proposition {
+        Some(p) => format!("{} {p}", c.text),
+        None => c.text.clone(),
+    };
+    let suggestions = super::suggest::suggestions(&state, &c, 5)
         .await?
-        .items;
-    let codebook = state.store.active_codebook().await?;
-    let suggestions = domain::classify::suggest(&c, &classified, codebook.as_ref(), 5)
         .into_iter()
-        .map(|code| Choice {
-            label: labels.describe(&code),
-            selected: current.as_deref() == Some(code.as_str()),
-            value: code,
+        .map(|s| Choice {
+            label: labels.describe(&s.code),
+            selected: current.as_deref() == Some(s.code.as_str()),
+            value: s.code,
         })
         .collect();
     let meanings = state
@@ -542,17 +524,9 @@ async fn criterion_page(
             ..ActionFilter::default()
         })
         .await?;
-    // The bridge to the catalogue: practices that speak of what this criterion says.
-    let words = match &c.proposition {
-        Some(p) => format!("{} {p}", c.text),
-        None => c.text.clone(),
-    };
-    let practices = state
-        .search
-        .similar_to_text("", &words, domain::Language::Fr, 5)?
-        .iter()
-        .map(HitView::from)
-        .collect();
+    // The bridge to the catalogue: practices that share what this criterion speaks of.
+    let code = c.component.as_ref().and_then(|x| x.as_str().get(..3));
+    let practices = AnswerView::all(&state.search.answers(&words, code, 5)?, code, lang.code());
     let may_write = viewer.may_write_platform(&c.platform);
     let mut views = criterion_views(vec![c], &labels, &questions);
     let v = views.remove(0);

@@ -144,6 +144,71 @@ impl QueryParams for IndicatorsQuery {
     }
 }
 
+/// `GET /api/v1/spiral/suggestions?text=&question=&platform=&limit=`: a criterion being typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SuggestionsQuery {
+    pub text: String,
+    pub question: Option<String>,
+    pub platform: Option<String>,
+    pub limit: usize,
+}
+
+/// At most this many suggestions or answers in one call.
+pub const MAX_LIMIT: usize = 50;
+
+fn limit(v: &str) -> Result<usize, ParamError> {
+    match v.parse::<usize>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(bad(
+            "limit",
+            format!("expected a number from 1 to {MAX_LIMIT}"),
+        )),
+    }
+}
+
+impl QueryParams for SuggestionsQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        let mut q = Self {
+            limit: 5,
+            ..Self::default()
+        };
+        for (k, v) in pairs(raw) {
+            match k.as_str() {
+                "text" | "texte" => q.text = v,
+                "question" => q.question = Some(v.to_uppercase()),
+                "platform" | "plateforme" => q.platform = Some(v),
+                "limit" => q.limit = limit(&v)?,
+                _ => {}
+            }
+        }
+        if q.text.is_empty() {
+            return Err(bad("text", "expected the criterion's text"));
+        }
+        if !q.text.chars().any(char::is_alphanumeric) {
+            return Err(bad("text", "expected words (letters or digits)"));
+        }
+        Ok(q)
+    }
+}
+
+/// `?limit=` of a criterion's practices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswersQuery {
+    pub limit: usize,
+}
+
+impl QueryParams for AnswersQuery {
+    fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
+        let mut q = Self { limit: 10 };
+        for (k, v) in pairs(raw) {
+            if k == "limit" {
+                q.limit = limit(&v)?;
+            }
+        }
+        Ok(q)
+    }
+}
+
 impl QueryParams for CriteriaSelection {
     fn from_query(raw: Option<&str>) -> Result<Self, ParamError> {
         Self::parse(raw)
