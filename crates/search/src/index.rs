@@ -711,6 +711,27 @@ impl SearchIndex for TantivyIndex {
         self.concepts().map(|c| c.scheme.version)
     }
 
+    fn theme_named(&self, name: &str) -> Option<String> {
+        let wanted = domain::text::fold(name);
+        if wanted.is_empty() {
+            return None;
+        }
+        let concepts = self.concepts()?;
+        concepts
+            .scheme
+            .concepts
+            .iter()
+            .filter(|c| c.top)
+            .find(|c| {
+                c.labels.iter().any(|l| {
+                    std::iter::once(&l.pref)
+                        .chain(&l.alt)
+                        .any(|label| domain::text::fold(label) == wanted)
+                })
+            })
+            .map(|c| c.id.clone())
+    }
+
     fn tags_of(&self, id: i64) -> Result<Option<PracticeTags>> {
         let searcher = self.reader.searcher();
         let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);

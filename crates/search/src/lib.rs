@@ -258,6 +258,12 @@ pub trait SearchIndex: Send + Sync {
         let _ = (id, language);
         None
     }
+    /// The theme (top concept) one of whose labels, in any language, is `name` without case
+    /// or accents: `Langues`, `Sprachen` and `languages` all name `languages`.
+    fn theme_named(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
     /// The themes, concepts and components an indexed practice is tagged with; `None` when
     /// `id` is not in the index.
     fn tags_of(&self, id: i64) -> Result<Option<PracticeTags>> {

@@ -205,3 +205,37 @@ async fn every_fiche_shows_its_themes_concepts_and_components_as_links() {
         "{v}"
     );
 }
+
+#[tokio::test]
+async fn a_theme_of_the_scheme_lists_the_fiches_tagged_with_it_in_any_language() {
+    let app = spawn_app_with_concepts().await;
+    for name in ["Langues", "Sprachen", "languages"] {
+        let (status, html) = app.html(&format!("/themes/{name}")).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            html.contains("Café de Babel"),
+            "/themes/{name} lacks the language café"
+        );
+        // The fiches about learning a language, not only the SUD rows themed "Langues".
+        let language_fiches = html.matches("langue").count() + html.matches("Langue").count();
+        assert!(language_fiches >= 3, "/themes/{name}: {language_fiches}");
+    }
+    // A free-text theme no concept names still lists the fiches whose themes say it.
+    let (status, v) = app.json("/api/v1/practices?per_page=100").await;
+    assert_eq!(status, 200);
+    let facet = v["facets"]["themes"].as_object().unwrap();
+    let other = facet
+        .keys()
+        .find(|t| app.state.search.theme_named(t).is_none())
+        .expect("a theme outside the scheme");
+    let (status, html) = app.html(&format!("/themes/{}", urlencoding(other))).await;
+    assert_eq!(status, 200);
+    let listed = html.matches("<h3><a href=\"/pratiques/").count() as u64;
+    assert_eq!(listed, facet[other].as_u64().unwrap(), "{other}");
+}
+
+fn urlencoding(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}

@@ -246,11 +246,20 @@ fn named_list(
     mut sel: Selection,
 ) -> Result<Html<String>, PageError> {
     let lang = &layout.lang;
-    if !sel.has(filter, name) {
-        sel.filters.insert(0, (filter, name.to_string()));
+    // A theme of the concept scheme lists the practices tagged with it, whatever the words
+    // of their free-text themes; another name lists those whose themes say it.
+    let (filter, value) = match filter {
+        Filter::Theme => match state.search.theme_named(name) {
+            Some(id) => (Filter::Concept, id),
+            None => (filter, name.to_string()),
+        },
+        _ => (filter, name.to_string()),
+    };
+    if !sel.has(filter, &value) {
+        sel.filters.insert(0, (filter, value));
     }
     let (prefix, title_key) = match filter {
-        Filter::Theme => ("themes", "theme-title"),
+        Filter::Theme | Filter::Concept => ("themes", "theme-title"),
         _ => ("communes", "commune-title"),
     };
     let heading = lang.with(title_key, "name", name);
