@@ -239,3 +239,38 @@ fn urlencoding(s: &str) -> String {
         .collect::<String>()
         .replace('+', "%20")
 }
+
+#[tokio::test]
+async fn a_synthesis_answers_its_most_frequent_ill_being_with_practices() {
+    let app = spawn_app_with_concepts().await;
+    let (_, v) = app.json("/api/v1/spiral/platforms").await;
+    let p = v["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Blégny")
+        .expect("Blégny")
+        .clone();
+    let id = p["id"].as_i64().unwrap();
+    let (status, html) = app
+        .html(&format!("/spiral/plateformes/{id}/synthese"))
+        .await;
+    assert_eq!(status, 200);
+    let section = html
+        .split("id=\"answers-h\"")
+        .nth(1)
+        .expect("the practices answering ill-being");
+    let section = &section[..section.find("</section>").unwrap()];
+    // Up to three dimensions, each linking to its ill-being criteria and listing practices.
+    let dimensions = section.matches("<h3>").count();
+    assert!((1..=3).contains(&dimensions), "{dimensions}");
+    assert_eq!(
+        section.matches("/spiral/criteres?").count(),
+        dimensions,
+        "{section}"
+    );
+    assert!(
+        section.matches("href=\"/pratiques/").count() >= dimensions,
+        "{section}"
+    );
+}

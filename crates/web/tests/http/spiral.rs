@@ -538,6 +538,13 @@ async fn pilot_actions_and_indicators_through_the_api() {
     let (status, html) = app.html(&format!("/spiral/actions/{action}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Repair café") && html.contains("décidée"));
+    // It proposes practices of other communes that did something of the kind.
+    let proposed = html
+        .split("Des pratiques d’autres communes pour s’en inspirer")
+        .nth(1)
+        .expect("the practices section");
+    let proposed = &proposed[..proposed.find("</section>").unwrap()];
+    assert!(proposed.contains("href=\"/pratiques/"), "{proposed}");
 }
 
 #[tokio::test]

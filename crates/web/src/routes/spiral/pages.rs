@@ -658,9 +658,89 @@ struct SynthesisPage {
     component_table: TallyTable,
     groups_chart: String,
     groups_table: Vec<CountRow>,
+    answers: Vec<DimensionAnswers>,
     print_href: String,
     json_href: String,
     pdf_href: Option<String>,
+}
+
+/// One of the most frequent ill-being dimensions of a synthesis, and the practices of the
+/// catalogue that answer its criteria.
+pub struct DimensionAnswers {
+    pub label: String,
+    pub criteria: u64,
+    pub href: String,
+    pub practices: Vec<AnswerView>,
+}
+
+/// The ill-being dimensions a synthesis answers with practices: the most frequent ones.
+const ANSWERED_DIMENSIONS: usize = 3;
+/// Criteria of a dimension whose words are read: its latest.
+const ANSWERED_CRITERIA: u64 = 100;
+
+/// For the most frequent ill-being dimensions of a platform or a group, the practices that
+/// answer its criteria taken together, sharing their concepts and the dimension.
+async fn ill_being_answers(
+    state: &AppState,
+    platform: &str,
+    group: Option<&str>,
+    s: &Synthesis,
+    labels: &Labels,
+    lang: &Lang,
+) -> Result<Vec<DimensionAnswers>, PageError> {
+    let mut dims: Vec<(&String, u64)> = s
+        .by_question
+        .get("IB")
+        .map(|t| {
+            t.iter()
+                .filter(|(d, _)| d.as_str() != domain::synthesis::UNCLASSIFIED)
+                .map(|(d, n)| (d, *n))
+                .collect()
+        })
+        .unwrap_or_default();
+    dims.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let mut out = Vec::new();
+    for (dimension, n) in dims.into_iter().take(ANSWERED_DIMENSIONS) {
+        let filter = CriteriaFilter {
+            platform: Some(platform.to_string()),
+            group: group.map(str::to_string),
+            question: Some("IB".to_string()),
+            dimension: Some(dimension.clone()),
+            ..CriteriaFilter::default()
+        };
+        let criteria = state
+            .store
+            .criteria_page(
+                &filter,
+                store::CriteriaSort {
+                    key: store::CriteriaSortKey::Id,
+                    descending: true,
+                },
+                0,
+                ANSWERED_CRITERIA,
+            )
+            .await?
+            .items;
+        let words: Vec<&str> = criteria.iter().map(|c| c.text.as_str()).collect();
+        let code = format!("{dimension}00");
+        let practices = AnswerView::all(
+            &state.search.answers(&words.join("\n"), Some(&code), 3)?,
+            None,
+            lang.code(),
+        );
+        let mut sel = CriteriaSelection {
+            filter,
+            ..CriteriaSelection::default()
+        };
+        sel.filter.platform = Some(platform.to_string());
+        out.push(DimensionAnswers {
+            label: labels.describe(dimension),
+            criteria: n,
+            href: sel.href("/spiral/criteres", Vocabulary::Page),
+            practices,
+        });
+    }
+    Ok(out)
 }
 
 async fn synthesis_page(
@@ -746,6 +826,15 @@ async fn synthesis_page(
         .iter()
         .map(|(name, g)| count_row(name.clone(), String::new(), &g.totals, &questions))
         .collect();
+    let answers = ill_being_answers(
+        &state,
+        &p.name,
+        group.as_ref().map(|g| g.name.as_str()),
+        &s,
+        &labels,
+        lang,
+    )
+    .await?;
     let base = format!("/spiral/plateformes/{id}/synthese");
     let group_param = group
         .as_ref()
@@ -781,6 +870,7 @@ async fn synthesis_page(
         component_table,
         groups_chart,
         groups_table,
+        answers,
         print_href: format!("{base}/impression"),
         pdf_href: crate::routes::pdf::href(format!("{base}.pdf")),
         json_href: format!("/api/v1/spiral/platforms/{id}/synthesis"),
@@ -1249,6 +1339,7 @@ struct ActionPage {
     layout: Layout,
     v: ActionView,
     criteria: Vec<Link>,
+    practices: Vec<AnswerView>,
     statuses: Vec<Choice>,
     may_write: bool,
     csrf: String,
@@ -1268,14 +1359,25 @@ async fn action_page(
         .ok_or_else(PageError::not_found)?;
     let labels = Labels::load(&state, lang).await?;
     let mut criteria = Vec::new();
+    // What the action is about: its own words and those of the criteria it answers.
+    let mut words = format!(
+        "{}\n{}",
+        a.title,
+        a.description.as_deref().unwrap_or_default()
+    );
     for cid in &a.criteria {
         if let Some(c) = state.store.criterion(*cid).await? {
+            words.push('\n');
+            words.push_str(&c.text);
             criteria.push(Link {
                 label: format!("{} · {}", c.question, c.text),
                 href: format!("/spiral/criteres/{cid}"),
             });
         }
     }
+    // Practices of other communes that did something of the kind.
+    let code = a.components.first().and_then(|c| c.as_str().get(..3));
+    let practices = AnswerView::all(&state.search.answers(&words, code, 5)?, code, lang.code());
     let statuses = ActionStatus::ALL
         .iter()
         .map(|s| Choice {
@@ -1289,6 +1391,7 @@ async fn action_page(
         layout: layout.at(format!("/spiral/actions/{id}")),
         v: action_view(a, lang, &labels),
         criteria,
+        practices,
         statuses,
         may_write,
         csrf: viewer.csrf(),
