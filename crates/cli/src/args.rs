@@ -99,6 +99,16 @@ pub enum Command {
         #[command(subcommand)]
         command: concepts::ConceptsCommand,
     },
+    /// Measure the classification suggestions leave-one-out on the store's classified criteria
+    /// (top-1, top-3, beside the majority class).
+    EvaluateSuggestions {
+        /// Only this platform's criteria (every platform's by default).
+        #[arg(long)]
+        platform: Option<String>,
+        /// Print the figures and the misses as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage accounts: add, list, disable, enable, role, password.
     User {
         #[command(subcommand)]

@@ -84,6 +84,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let store = open().await?;
             crate::concepts::run(store.as_ref(), command, &clock).await
         }
+        Command::EvaluateSuggestions { platform, json } => {
+            let store = open().await?;
+            Ok(crate::evaluate::run(store.as_ref(), platform, json).await?)
+        }
         Command::User { command } => {
             // Checked before the store opens: a refused command writes nothing.
             let checked = crate::user::check(command, &mut std::io::stdin().lock())?;

@@ -6,6 +6,7 @@ mod booklet;
 mod commands;
 mod concepts;
 mod demo;
+mod evaluate;
 mod failure;
 mod output;
 mod serve;

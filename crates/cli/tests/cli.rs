@@ -391,3 +391,44 @@ fn export_pdf_writes_the_booklet_of_a_selection() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("--commune"));
 }
+
+#[test]
+fn suggestions_are_measured_leave_one_out_on_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &[corpus().join("spiral-blegny.txt")]);
+    let run = zesummen(dir.path())
+        .args(["evaluate-suggestions", "--platform", "Blégny", "--json"])
+        .output()
+        .expect("run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let v: Value = serde_json::from_slice(&run.stdout).expect("JSON");
+    assert_eq!(v["criteria"], 36);
+    let (top1, top3, majority) = (
+        v["top1"].as_f64().unwrap(),
+        v["top3"].as_f64().unwrap(),
+        v["majority"].as_f64().unwrap(),
+    );
+    assert!(top1 <= top3 && top3 > majority, "{v}");
+    // Each miss is a criterion's text, its code and at most three suggestions.
+    let misses = v["misses"].as_array().unwrap();
+    assert_eq!(misses.len(), 36 - (top3 * 36.0).round() as usize, "{v}");
+    assert!(misses.iter().all(|m| m[2].as_array().unwrap().len() <= 3));
+    // The text report names the figures.
+    let text = zesummen(dir.path())
+        .args(["evaluate-suggestions"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("36 classified criteria of every platform"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("top-3           {top3:.3}")),
+        "{text}"
+    );
+}

@@ -221,6 +221,79 @@ pub fn suggest(
         .collect()
 }
 
+/// Suggestions measured leave-one-out: each classified criterion is classified from the others,
+/// compared with its own code by the first three characters (`A01-11/P15/k` counts as `A01`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Classified criteria measured.
+    pub criteria: usize,
+    /// Share whose code is the first suggestion.
+    pub top1: f64,
+    /// Share whose code is among the first three.
+    pub top3: f64,
+    /// Share whose code is the most frequent code of the others (the baseline).
+    pub majority: f64,
+    /// The criteria missed in the first three: text, code, and the three suggested.
+    pub misses: Vec<(String, String, Vec<String>)>,
+}
+
+/// Classifies every classified criterion of `all` from the others (those of every platform,
+/// its own weighing double), the codebook and the concepts `hints` finds in its text.
+pub fn leave_one_out(
+    all: &[Criterion],
+    codebook: Option<&Codebook>,
+    hints: &dyn Fn(&str) -> Vec<Hint>,
+) -> Evaluation {
+    let classified: Vec<&Criterion> = all.iter().filter(|c| c.component.is_some()).collect();
+    let (mut top1, mut top3, mut majority) = (0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &classified {
+        if let Some(code) = &c.component {
+            *counts.entry(code.component()).or_default() += 1;
+        }
+    }
+    for (i, c) in classified.iter().enumerate() {
+        let Some(code) = &c.component else { continue };
+        let truth = code.component();
+        let others: Vec<Criterion> = classified
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, o)| (*o).clone())
+            .collect();
+        let words = match &c.proposition {
+            Some(p) => format!("{} {p}", c.text),
+            None => c.text.clone(),
+        };
+        let ranked: Vec<String> = suggestions(c, &others, codebook, &hints(&words), 3)
+            .into_iter()
+            .map(|s| s.code)
+            .collect();
+        top1 += usize::from(ranked.first().map(String::as_str) == Some(truth));
+        let hit = ranked.iter().any(|r| r == truth);
+        top3 += usize::from(hit);
+        if !hit {
+            misses.push((c.text.clone(), truth.to_string(), ranked));
+        }
+        // The majority class of the others: this criterion's own code counts one less.
+        let most = counts
+            .iter()
+            .map(|(k, n)| (*k, if *k == truth { n - 1 } else { *n }))
+            .max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k)))
+            .map(|(k, _)| k);
+        majority += usize::from(most == Some(truth));
+    }
+    let n = classified.len().max(1) as f64;
+    Evaluation {
+        criteria: classified.len(),
+        top1: top1 as f64 / n,
+        top3: top3 as f64 / n,
+        majority: majority as f64 / n,
+        misses,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
