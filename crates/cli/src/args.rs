@@ -85,6 +85,12 @@ pub enum Command {
         /// (directly or through a proxy that terminates TLS).
         #[arg(long, env = "ZESUMMEN_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Proxies (addresses or networks: `10.0.0.0/8`, `::1`) whose `X-Forwarded-For` or
+        /// `X-Real-IP` name the client, for the login throttle. Repeatable, or a comma-separated
+        /// list in the variable. None by default: the direct peer is the client.
+        #[arg(long = "trusted-proxy", env = "ZESUMMEN_TRUSTED_PROXIES", value_delimiter = ',',
+              value_parser = parse_proxy)]
+        trusted_proxies: Vec<ipnet::IpNet>,
         /// Days the change log keeps an entry, and the store a generated PDF; older ones are
         /// pruned every hour. A node that was down for longer rebuilds its search index from
         /// the store when it comes back; a pruned PDF is made again when asked for.
@@ -157,4 +163,13 @@ pub enum What {
     Practices,
     Criteria,
     All,
+}
+
+/// One trusted proxy: an address or a network.
+fn parse_proxy(s: &str) -> Result<ipnet::IpNet, String> {
+    let mut found = web::client::parse_proxies(s)?;
+    match (found.pop(), found.is_empty()) {
+        (Some(net), true) => Ok(net),
+        _ => Err(format!("`{s}`: expected one address or network")),
+    }
 }

@@ -60,6 +60,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             addr,
             demo,
             secure_cookies,
+            trusted_proxies,
             outbox_retention_days,
         } => {
             let store = open().await?;
@@ -67,6 +68,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 addr,
                 demo,
                 secure_cookies,
+                trusted_proxies,
                 outbox_retention: chrono::TimeDelta::days(i64::from(outbox_retention_days)),
             };
             crate::serve::serve(store, &data_dir, &options, Arc::new(clock)).await

@@ -159,6 +159,8 @@ pub struct ServeOptions {
     /// Load the bundled corpus into an empty store first.
     pub demo: bool,
     pub secure_cookies: bool,
+    /// Proxies whose forwarded client address the login throttle believes.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How long the change log keeps an entry.
     pub outbox_retention: chrono::TimeDelta,
 }
@@ -236,7 +238,9 @@ pub async fn serve(
             }
         });
     }
-    let state = web::AppState::new(store, index).with_secure_cookies(options.secure_cookies);
+    let state = web::AppState::new(store, index)
+        .with_secure_cookies(options.secure_cookies)
+        .with_trusted_proxies(options.trusted_proxies.clone());
     let (listener, local) = web::bind(options.addr)
         .await
         .with_context(|| format!("cannot listen on {}", options.addr))?;

@@ -11,6 +11,7 @@
 //! `scripts/module-cycles.py` checks that no module imports one that imports it back.
 
 pub mod catalogue;
+pub mod client;
 pub mod download;
 pub mod error;
 pub mod i18n;
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page::error_pages,
         ))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            transport_headers,
+        ))
         .with_state(state)
         // Forms and JSON bodies are small; uploads (codebooks) stay under 2 MiB.
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
@@ -64,6 +69,32 @@ pub fn router(state: AppState) -> Router {
             panic_response,
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// `Retry-After` on every 429 (the login throttle's window), and under `--secure-cookies`
+/// (served over TLS) `Strict-Transport-Security`.
+async fn transport_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        let seconds = routes::account::FAILURE_WINDOW.num_seconds().to_string();
+        if let Ok(v) = HeaderValue::from_str(&seconds) {
+            response
+                .headers_mut()
+                .entry(header::RETRY_AFTER)
+                .or_insert(v);
+        }
+    }
+    if state.secure_cookies {
+        response
+            .headers_mut()
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static(
+                "max-age=31536000; includeSubDomains",
+            ));
+    }
+    response
 }
 
 /// A handler that panics answers a plain 500: the panic's text is logged, never sent.

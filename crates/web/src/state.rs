@@ -15,6 +15,8 @@ pub struct AppState {
     /// Session cookies carry `Secure` (set when the site is served over TLS, directly or
     /// behind a proxy that terminates it).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` / `X-Real-IP` name the client (none by default).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
@@ -24,12 +26,19 @@ impl AppState {
             search,
             clock: Arc::new(SystemClock),
             secure_cookies: false,
+            trusted_proxies: Arc::new(Vec::new()),
         }
     }
 
     #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
         self
     }
 

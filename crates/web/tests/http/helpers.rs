@@ -119,16 +119,21 @@ impl TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
-    spawn(false).await
+    spawn(false, |s| s).await
+}
+
+/// The app with its state adjusted (trusted proxies, secure cookies…).
+pub async fn spawn_app_with(adjust: impl FnOnce(web::AppState) -> web::AppState) -> TestApp {
+    spawn(false, adjust).await
 }
 
 /// The app with the bundled concept scheme stored as the active version, tagging practices
 /// and widening queries as `serve` does.
 pub async fn spawn_app_with_concepts() -> TestApp {
-    spawn(true).await
+    spawn(true, |s| s).await
 }
 
-async fn spawn(concepts: bool) -> TestApp {
+async fn spawn(concepts: bool, adjust: impl FnOnce(web::AppState) -> web::AppState) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let sqlite = SqliteStore::open(&dir.path().join("zesummen.sqlite"))
         .await
@@ -163,7 +168,7 @@ async fn spawn(concepts: bool) -> TestApp {
     let index = Arc::new(index);
     let mut practices = store.practices().await.expect("practices").into_iter();
     index.rebuild(&mut practices, &|_| {}).expect("rebuild");
-    let state = web::AppState::new(store.clone(), index);
+    let state = adjust(web::AppState::new(store.clone(), index));
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
         .await
         .expect("bind");

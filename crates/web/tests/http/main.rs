@@ -7,6 +7,7 @@ mod helpers;
 #[cfg(feature = "pdf")]
 mod pdf;
 mod practices;
+mod proxies;
 mod publishing;
 mod snapshots;
 mod spiral;

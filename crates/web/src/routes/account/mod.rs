@@ -67,18 +67,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-fn peer(headers: &HeaderMap, connect: &Peer) -> String {
-    // Behind a reverse proxy every request comes from the proxy: it must pass the client's
-    // address in X-Real-IP (see the README's nginx example), which only the proxy can set
-    // because the nodes listen on a private address.
-    headers
-        .get("x-real-ip")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty() && v.len() <= 64)
-        .map(str::to_string)
-        .or_else(|| connect.0.map(|c| c.ip().to_string()))
-        .unwrap_or_else(|| "unknown".to_string())
+fn peer(state: &AppState, headers: &HeaderMap, connect: &Peer) -> String {
+    crate::client::address(headers, connect.0, &state.trusted_proxies)
 }
 
 /// Checks the credentials and opens a session; returns (token, session, account).
@@ -279,7 +269,7 @@ async fn login_form(
             StatusCode::FORBIDDEN,
         );
     }
-    let address = peer(&headers, &connect);
+    let address = peer(&state, &headers, &connect);
     match sign_in(&state, &address, &form.email, &form.password).await {
         Ok((token, _, _)) => {
             let mut response = Redirect::to(&back).into_response();
@@ -368,7 +358,7 @@ pub(crate) async fn api_login(
     body: Result<Json<Credentials>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(c) = body.map_err(|e| ApiError::bad_parameter("body", e.body_text()))?;
-    let address = peer(&headers, &connect);
+    let address = peer(&state, &headers, &connect);
     match sign_in(&state, &address, &c.email, &c.password).await {
         Ok((token, session, account)) => {
             let cookie = session_cookie(&token, SESSION_TTL.num_seconds(), state.secure_cookies);

@@ -509,7 +509,11 @@ async fn show_practice(
 }
 
 /// The visible language switcher: remembers the choice in a cookie and goes back.
-async fn switch_language(Path(code): Path<String>, RawQuery(raw): RawQuery) -> Response {
+async fn switch_language(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let back = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "retour")
         .map(|(_, v)| v.into_owned())
@@ -519,8 +523,9 @@ async fn switch_language(Path(code): Path<String>, RawQuery(raw): RawQuery) -> R
     let Some(lang) = Lang::from_code(&code) else {
         return Redirect::to(&back).into_response();
     };
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
-        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
         lang.code()
     );
     let mut response = Redirect::to(&back).into_response();
