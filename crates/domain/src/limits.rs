@@ -173,6 +173,24 @@ pub fn is_stray_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// Refuses a value holding a stray control character (see [`is_stray_control`]), naming the
+/// character and where it is, for a person to find and remove it.
+pub fn refuse_controls(value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| is_stray_control(*c))
+    {
+        Some((i, c)) => Err(format!(
+            "contains the control character U+{:04X} at character {}: only tabs and line \
+             breaks are allowed",
+            c as u32,
+            i + 1
+        )),
+        None => Ok(()),
+    }
+}
+
 /// `s` without its stray control characters (see [`is_stray_control`]); borrowed when it has
 /// none, which is nearly always.
 pub fn remove_controls(s: &str) -> std::borrow::Cow<'_, str> {
@@ -224,6 +242,14 @@ mod tests {
         };
         let e = check_practice(&f).unwrap_err();
         assert!(e.items && e.found == ITEMS + 1, "{e}");
+    }
+
+    #[test]
+    fn controls_are_refused_by_name_and_place() {
+        assert_eq!(refuse_controls("a\tb\r\nc"), Ok(()));
+        let e = refuse_controls("ab\u{7}c").unwrap_err();
+        assert!(e.contains("U+0007 at character 3"), "{e}");
+        assert!(refuse_controls("x\u{9D}").unwrap_err().contains("U+009D"));
     }
 
     #[test]

@@ -709,6 +709,25 @@ async fn bad_input_names_its_field() {
     exact["title"] = json!("é".repeat(300));
     assert_eq!(post(exact).await.0, 201);
 
+    // Control characters but tab and line breaks are refused, field by field.
+    for (key, value) in [
+        ("description", "Un café\u{7} des langues"),
+        ("title", "Titre\u{1D}"),
+        ("institution", "Commune\u{9D} de Strassen"),
+    ] {
+        let mut body = draft_body("Titre");
+        body[key] = json!(value);
+        let (status, v) = post(body).await;
+        assert_eq!((status, field(&v)), (422, key), "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains("U+00"),
+            "{v}"
+        );
+    }
+    let mut lines = draft_body("Titre");
+    lines["description"] = json!("Ligne 1\r\n\tLigne 2");
+    assert_eq!(post(lines).await.0, 201);
+
     let mut unknown = draft_body("Titre");
     unknown["titel"] = json!("typo");
     let (status, v) = post(unknown).await;

@@ -322,6 +322,20 @@ async fn spiral_writes_need_the_right_account() {
         403
     );
     let anne = app.token("anne@blegny.be").await;
+    // A control character in a post-it is refused, naming the field.
+    let (status, v) = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&anne),
+            Some(json!({"question": "IB", "text": "seul\u{1D} le dimanche"})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (422, Some("text")),
+        "{v}"
+    );
     let (status, v) = app
         .send(Method::POST, &path, Some(&anne), Some(postit))
         .await;

@@ -64,9 +64,7 @@ fn text(field: &str, value: &str, max: usize) -> Result<Option<String>> {
     if v.is_empty() {
         return Ok(None);
     }
-    if v.contains('\0') {
-        return Err(invalid(field, "contains a NUL character"));
-    }
+    domain::limits::refuse_controls(v).map_err(|m| invalid(field, m))?;
     let n = v.chars().count();
     if n > max {
         return Err(invalid(

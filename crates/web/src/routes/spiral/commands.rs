@@ -30,6 +30,7 @@ pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<S
     let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
+    domain::limits::refuse_controls(v).map_err(|m| invalid(field, m))?;
     let n = v.chars().count();
     if n > max {
         return Err(invalid(
