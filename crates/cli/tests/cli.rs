@@ -111,7 +111,7 @@ fn the_corpus_imports_to_38_practices_and_blegny() {
     assert_eq!(criterion["group"], "Blégny : Groupe test 19 octobre 2018");
     assert_eq!(criterion["question"], "ACT");
     assert_eq!(criterion["component"], "I07");
-    assert_eq!(criterion["created_at"], "2018-10-31T13:27:00");
+    assert_eq!(criterion["created_at"], "2018-10-31T13:27:00Z");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod rules;
 pub mod spiral;
 pub mod synthesis;
 pub mod text;
+pub mod utc;
 
 pub use account::{Account, AccountError, Email, Password, Role};
 pub use action::{ActionStatus, Evaluation, Indicator, IndicatorError, PilotAction};

@@ -34,10 +34,9 @@ pub const CONTACT_ERASED: &str = "a contact was erased";
 pub struct FieldChange {
     /// The field's name in the JSON shape of a practice: `title`, `contacts`, …
     pub field: String,
-    /// As in the JSON shape: `null` for an absent section, `[]` for an empty list.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    /// As in the JSON shape: `null` for an absent section, a string for a text, a list for
+    /// a list (`[]` when empty); any JSON value.
     pub before: Value,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub after: Value,
 }
 

@@ -23,6 +23,8 @@ pub struct Platform {
     pub description: Option<String>,
     /// Members of the coordination group, as free text.
     pub coordination: Option<String>,
+    #[serde(default, with = "crate::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -38,6 +40,8 @@ pub struct HomogeneousGroup {
     pub language: Option<String>,
     /// Who the members are, e.g. "single parents".
     pub profile: Option<String>,
+    #[serde(default, with = "crate::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -58,7 +62,11 @@ pub struct Criterion {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "P"))]
     pub meaning: Option<MeaningCode>,
     pub proposition: Option<String>,
+    #[serde(default, with = "crate::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
     pub created_at: Option<NaiveDateTime>,
+    #[serde(default, with = "crate::utc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -2,6 +2,7 @@
 
 mod bridge;
 mod concepts;
+mod contract;
 mod contribution_pages;
 mod helpers;
 #[cfg(feature = "pdf")]

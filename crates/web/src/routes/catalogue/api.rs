@@ -73,8 +73,8 @@ fn practice_id(raw: &str) -> Result<i64, ApiError> {
         ("source" = Option<Vec<String>>, Query, description = "Source document filter"),
         ("concept" = Option<Vec<String>>, Query, description = "Concept id of the scheme (`language-course`), repeatable"),
         ("component" = Option<Vec<String>>, Query, description = "SPIRAL component (`D02`) or dimension (`D`), repeatable"),
-        ("page" = Option<u32>, Query, description = "1-based"),
-        ("per_page" = Option<u32>, Query, description = "1 to 100, default 20"),
+        ("page" = Option<u64>, Query, minimum = 1, description = "1-based, default 1"),
+        ("per_page" = Option<u64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 20"),
     ),
     responses(
         (status = 200, body = SearchResults, description = "Hits and facet counts"),

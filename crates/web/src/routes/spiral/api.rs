@@ -382,7 +382,7 @@ pub struct CriteriaBody {
         ("dimension" = Option<String>, Query, description = "A to I"),
         ("component" = Option<String>, Query, description = "D00; A01-11/P15/k matches A01"),
         ("sort" = Option<String>, Query, description = "id, platform, group, question, expressions, text, component, meaning, proposition, created, modified; `-` first for descending"),
-        ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query, description = "1 to 500, default 50"),
+        ("page" = Option<u64>, Query, minimum = 1, description = "1-based, default 1"), ("per_page" = Option<u64>, Query, minimum = 1, maximum = 500, description = "1 to 500, default 50"),
     ),
     responses((status = 200, body = CriteriaBody), (status = 400, body = ErrorBody)))]
 async fn list_criteria(
