@@ -231,6 +231,9 @@ async fn import(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    // What was imported sits in the database file itself, not only in SQLite's log: a copy of
+    // the file alone is whole.
+    store.checkpoint().await?;
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, &Summary { files }).context("writing summary")?;

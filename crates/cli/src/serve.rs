@@ -250,10 +250,38 @@ pub async fn serve(
         state.clone(),
         format!("{local} pid {}", std::process::id()),
     ));
-    web::serve(state, listener)
+    let store = state.store.clone();
+    web::serve_until(state, listener, stop_signal())
         .await
         .context("server stopped")?;
+    // The database file alone holds everything once stopped (SQLite's log moved in).
+    store.checkpoint().await?;
+    eprintln!("zesummen stopped");
     Ok(())
+}
+
+/// SIGTERM (or Ctrl-C): stop accepting, finish the requests in flight.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                tokio::signal::ctrl_c().await.ok();
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.ok();
+    }
+    eprintln!("zesummen: stopping; requests in flight finish first");
 }
 
 #[cfg(test)]

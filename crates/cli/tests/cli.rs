@@ -111,7 +111,7 @@ fn the_corpus_imports_to_38_practices_and_blegny() {
     assert_eq!(criterion["group"], "Blégny : Groupe test 19 octobre 2018");
     assert_eq!(criterion["question"], "ACT");
     assert_eq!(criterion["component"], "I07");
-    assert_eq!(criterion["created_at"], "2018-10-31T13:27:00Z");
+    assert_eq!(criterion["created_at"], "2018-10-31T13:27:00+01:00");
 }
 
 #[test]
@@ -431,4 +431,63 @@ fn suggestions_are_measured_leave_one_out_on_the_store() {
         text.contains(&format!("top-3           {top3:.3}")),
         "{text}"
     );
+}
+
+#[test]
+fn after_an_import_the_database_file_alone_holds_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &corpus_files());
+    let wal = dir.path().join("zesummen.sqlite-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(0, |m| m.len()) == 0,
+        "the log still holds data"
+    );
+    // A copy of the file without its log.
+    let copy = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        dir.path().join("zesummen.sqlite"),
+        copy.path().join("zesummen.sqlite"),
+    )
+    .unwrap();
+    let v: Value = serde_json::from_slice(&export(copy.path(), "json", "practices")).unwrap();
+    assert_eq!(v["practices"].as_array().unwrap().len(), 38);
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &[corpus().join("good-practices-sud-2016.txt")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zesummen"))
+        .env_remove("ZESUMMEN_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("zesummen is serving on ")
+                .map(|b| b.trim_end_matches('/').to_string())
+        })
+        .expect("the node says where it serves");
+    let ok = reqwest::blocking::get(format!("{base}/api/v1/practices")).unwrap();
+    assert_eq!(ok.status(), 200);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}: {rest:?}");
+    assert!(rest.iter().any(|l| l == "zesummen stopped"), "{rest:?}");
+    // It no longer answers.
+    assert!(reqwest::blocking::get(format!("{base}/api/v1/practices")).is_err());
 }

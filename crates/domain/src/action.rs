@@ -62,11 +62,11 @@ pub struct PilotAction {
     pub ends_on: Option<NaiveDate>,
     /// The co-evaluation, once done.
     pub evaluation: Option<String>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub created_at: Option<NaiveDateTime>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -84,8 +84,8 @@ pub struct Indicator {
     pub title: String,
     /// One description per scale level, level 1 first. Always as many as the scale has levels.
     pub levels: Vec<String>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub created_at: Option<NaiveDateTime>,
 }
 

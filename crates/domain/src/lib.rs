@@ -12,13 +12,13 @@ pub mod communes;
 pub mod concepts;
 pub mod id;
 pub mod limits;
+pub mod local_time;
 pub mod practice;
 pub mod revision;
 pub mod rules;
 pub mod spiral;
 pub mod synthesis;
 pub mod text;
-pub mod utc;
 
 pub use account::{Account, AccountError, Email, Password, Role};
 pub use action::{ActionStatus, Evaluation, Indicator, IndicatorError, PilotAction};

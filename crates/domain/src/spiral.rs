@@ -23,8 +23,8 @@ pub struct Platform {
     pub description: Option<String>,
     /// Members of the coordination group, as free text.
     pub coordination: Option<String>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -40,8 +40,8 @@ pub struct HomogeneousGroup {
     pub language: Option<String>,
     /// Who the members are, e.g. "single parents".
     pub profile: Option<String>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub created_at: Option<NaiveDateTime>,
 }
 
@@ -62,11 +62,11 @@ pub struct Criterion {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "P"))]
     pub meaning: Option<MeaningCode>,
     pub proposition: Option<String>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub created_at: Option<NaiveDateTime>,
-    #[serde(default, with = "crate::utc")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00Z"))]
+    #[serde(default, with = "crate::local_time")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime, example = "2018-10-31T13:22:00+01:00"))]
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -211,6 +211,15 @@ pub(crate) fn db_while(what: impl std::fmt::Display) -> impl FnOnce(sqlx::Error)
 
 #[async_trait]
 impl Housekeeping for SqliteStore {
+    async fn checkpoint(&self) -> Result<()> {
+        // TRUNCATE: the log is moved into the file and emptied, so the file alone is whole.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+            .map_err(db_while("checkpointing the write-ahead log".to_string()))?;
+        Ok(())
+    }
+
     async fn run_migrations(&self) -> Result<()> {
         MIGRATOR
             .run(&self.pool)

@@ -239,6 +239,10 @@ pub trait Store:
     /// Brings the schema to the newest version. Idempotent.
     async fn migrate(&self) -> Result<()>;
 
+    /// Makes the database file whole on its own, for a copy or a backup taken by hand: SQLite
+    /// moves its write-ahead log into the main file. Nothing to do for a server database.
+    async fn checkpoint(&self) -> Result<()>;
+
     /// Loads `reference` (codebook, meaning codes, questions, scale) when the store holds no
     /// codebook yet, and makes its codebook the active version. Returns whether it loaded.
     async fn ensure_reference(&self, reference: &Reference, now: DateTime<Utc>) -> Result<bool>;
@@ -356,6 +360,10 @@ pub type LocalTime = NaiveDateTime;
 impl<B: Backend + Housekeeping> Store for B {
     async fn migrate(&self) -> Result<()> {
         self.run_migrations().await
+    }
+
+    async fn checkpoint(&self) -> Result<()> {
+        Housekeeping::checkpoint(self).await
     }
 
     async fn ensure_reference(&self, reference: &Reference, now: DateTime<Utc>) -> Result<bool> {

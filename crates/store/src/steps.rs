@@ -173,6 +173,10 @@ pub trait AccountSteps: Send {
 #[async_trait]
 pub trait Housekeeping: Send + Sync {
     async fn run_migrations(&self) -> Result<()>;
+    /// See [`crate::Store::checkpoint`]; nothing to do by default.
+    async fn checkpoint(&self) -> Result<()> {
+        Ok(())
+    }
     async fn queue_job(&self, kind: &str, payload: &Value, now: DateTime<Utc>) -> Result<i64>;
     async fn take_job(&self, kind: &str, worker: &str, now: DateTime<Utc>) -> Result<Option<Job>>;
     /// Whether the job was running and held by `by`: only then it ends.

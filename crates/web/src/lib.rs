@@ -119,6 +119,20 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     .await
 }
 
+/// Serves until `shutdown` completes, then stops accepting and lets requests in flight finish.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
 /// Binds and reports the actual address (port 0 picks a free port).
 pub async fn bind(addr: SocketAddr) -> std::io::Result<(tokio::net::TcpListener, SocketAddr)> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
