@@ -62,6 +62,20 @@ impl ApiError {
     }
 }
 
+/// A JSON body that could not be read: 413 when it is over the size limit, else 400 naming it.
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge {
+                field: "body".into(),
+                message: "a JSON body is at most 2 MiB".into(),
+            }
+        } else {
+            ApiError::bad_parameter("body", e.body_text())
+        }
+    }
+}
+
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
         match e {

@@ -103,3 +103,25 @@ async fn every_time_in_an_answer_carries_its_offset() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_oversized_login_body_is_413() {
+    let app = spawn_app().await;
+    let big = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(20 << 20)
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "too_large", "{v}");
+    let (_, doc) = app.json("/api/v1/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/session"]["post"]["responses"]["413"].is_object());
+}

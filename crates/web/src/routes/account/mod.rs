@@ -348,6 +348,7 @@ pub struct SessionBody {
     responses(
         (status = 200, body = SessionBody),
         (status = 401, body = crate::error::ErrorBody, description = "Unknown e-mail or wrong password (the same answer)"),
+        (status = 413, body = crate::error::ErrorBody, description = "A body over 2 MiB"),
         (status = 429, body = crate::error::ErrorBody, description = "Too many failed logins"),
     )
 )]
@@ -357,7 +358,7 @@ pub(crate) async fn api_login(
     connect: Peer,
     body: Result<Json<Credentials>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(c) = body.map_err(|e| ApiError::bad_parameter("body", e.body_text()))?;
+    let Json(c) = body?;
     let address = peer(&state, &headers, &connect);
     match sign_in(&state, &address, &c.email, &c.password).await {
         Ok((token, session, account)) => {

@@ -155,8 +155,7 @@ pub fn router() -> Router<AppState> {
 pub struct SpiralDoc;
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v)
-        .map_err(|e| ApiError::bad_parameter("body", e.body_text()))
+    b.map(|Json(v)| v).map_err(ApiError::from)
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
