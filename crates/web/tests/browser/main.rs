@@ -1279,3 +1279,105 @@ async fn german_and_luxembourgish_pages_show_no_french_ui_string() {
     );
     d.quit().await.unwrap();
 }
+
+/// A German reader searches a German word and finds the French fiches, told why.
+#[tokio::test]
+async fn a_german_reader_finds_french_language_courses_and_sees_the_expansion() {
+    let app = helpers::spawn_app_with_concepts().await;
+    let axe = axe_source();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    d.goto(app.url("/")).await.unwrap();
+    d.find(By::Css("nav.langs a[hreflang=de]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let q = d.find(By::Css("input#q")).await.unwrap();
+    q.send_keys("Sprachkurs").await.unwrap();
+    q.send_keys(Key::Enter).await.unwrap();
+    d.find(By::Css("ol.hits li")).await.unwrap();
+    let lang = d
+        .find(By::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(lang.as_deref(), Some("de"));
+    // The expansion, with the French label marked as French.
+    let expansion = d.find(By::Css("p.expansions a.expansion")).await.unwrap();
+    assert_eq!(
+        expansion.text().await.unwrap(),
+        "Sprachkurs → Cours de langue"
+    );
+    let label_lang = expansion
+        .find(By::Css("span"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(label_lang.as_deref(), Some("fr"));
+    let mut titles = Vec::new();
+    for h in d
+        .find_all(By::Css("ol.hits li h3 a"))
+        .await
+        .unwrap()
+        .iter()
+        .take(3)
+    {
+        titles.push(h.text().await.unwrap());
+    }
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.to_lowercase().contains("langue") || t.contains("linguistique")),
+        "{titles:?}"
+    );
+    assert_accessible(&d, &axe, "a German search widened through the concepts").await;
+    // The expansion leads to the concept's practices.
+    expansion.click().await.unwrap();
+    d.find(By::Css("ol.hits li")).await.unwrap();
+    assert!(
+        d.current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("concept=language-course")
+    );
+    // The pages of the bridge: a fiche with its tags, a criterion and a synthesis with the
+    // practices that answer them, each with its reasons.
+    let (_, cafe) = app.json("/api/v1/practices?q=Babel").await;
+    let fiche = cafe["hits"][0]["id"].as_i64().unwrap();
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    let (_, criteria) = app.json("/api/v1/spiral/criteria?question=IB").await;
+    let criterion = criteria["items"][0]["id"].as_i64().unwrap();
+    for (name, path, css) in [
+        (
+            "a fiche with its tags",
+            format!("/pratiques/{fiche}"),
+            "dd.tags a",
+        ),
+        (
+            "a criterion's practices",
+            format!("/spiral/criteres/{criterion}"),
+            "ul.answers li",
+        ),
+        (
+            "a synthesis's practices",
+            format!("/spiral/plateformes/{platform}/synthese"),
+            "ul.answers li",
+        ),
+    ] {
+        d.goto(app.url(&path)).await.unwrap();
+        d.find(By::Css(css)).await.unwrap();
+        assert_accessible(&d, &axe, name).await;
+    }
+    d.quit().await.unwrap();
+}
