@@ -10,6 +10,7 @@
 //! [`catalogue`] (published practices), [`session`], [`i18n`] and [`error`] (API errors).
 //! `scripts/module-cycles.py` checks that no module imports one that imports it back.
 
+pub mod answered;
 pub mod catalogue;
 pub mod client;
 pub mod download;

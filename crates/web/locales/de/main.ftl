@@ -64,6 +64,7 @@ similar-title = Ähnliche Praktiken
 similar-none = Noch keine ähnliche Praxis.
 bridge-both-about = Beide handeln von
 bridge-same-component = Gleiche Komponente
+answered-title = Was Bürgerinnen und Bürger sagen und worauf sie antwortet
 synthesis-answers = Praktiken anderer Gemeinden zu den häufigsten Formen von Unwohlsein
 action-practices = Praktiken anderer Gemeinden als Anregung
 fiche-tag-themes = Themen des Thesaurus

@@ -64,6 +64,7 @@ similar-title = Similar practices
 similar-none = No similar practice yet.
 bridge-both-about = Both about
 bridge-same-component = Same component
+answered-title = What citizens say that it answers
 synthesis-answers = Practices of other communes for the most frequent ill-being
 action-practices = Practices of other communes to learn from
 fiche-tag-themes = Thesaurus themes

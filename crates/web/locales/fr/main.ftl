@@ -64,6 +64,7 @@ similar-title = Pratiques similaires
 similar-none = Aucune pratique similaire pour l'instant.
 bridge-both-about = Tous deux parlent de
 bridge-same-component = Même composante
+answered-title = Ce que des citoyens disent, et à quoi elle répond
 synthesis-answers = Des pratiques d’autres communes pour les mal-être les plus cités
 action-practices = Des pratiques d’autres communes pour s’en inspirer
 fiche-tag-themes = Thèmes du thésaurus

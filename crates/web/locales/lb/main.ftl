@@ -66,6 +66,7 @@ similar-title = Ähnlech Praktiken
 similar-none = Nach keng ähnlech Praxis.
 bridge-both-about = Béid schwätze vun
 bridge-same-component = Selwecht Komponent
+answered-title = Wat Bierger soen, op dat se äntwert
 synthesis-answers = Praktike vun anere Gemengen fir déi heefegst Suergen
 action-practices = Praktike vun anere Gemengen als Inspiratioun
 fiche-tag-themes = Theemen aus dem Thesaurus

@@ -274,3 +274,56 @@ async fn a_synthesis_answers_its_most_frequent_ill_being_with_practices() {
         "{section}"
     );
 }
+
+#[tokio::test]
+async fn a_fiche_lists_the_citizens_criteria_it_answers_by_platform() {
+    let app = spawn_app_with_concepts().await;
+    let (_, v) = app.json("/api/v1/practices?per_page=100").await;
+    let mut answering = 0;
+    let mut checked_page = false;
+    for h in v["hits"].as_array().unwrap() {
+        let id = h["id"].as_i64().unwrap();
+        let (status, a) = app.json(&format!("/api/v1/practices/{id}/criteria")).await;
+        assert_eq!(status, 200, "{a}");
+        let platforms = a["platforms"].as_array().unwrap();
+        if platforms.is_empty() {
+            continue;
+        }
+        answering += 1;
+        let blegny = &platforms[0];
+        assert_eq!(blegny["platform"], "Blégny");
+        let listed = blegny["criteria"].as_array().unwrap();
+        assert!(!listed.is_empty() && listed.len() <= 3);
+        assert!(blegny["count"].as_u64().unwrap() >= listed.len() as u64);
+        for c in listed {
+            // Each shares a concept with the fiche, and is a real criterion.
+            assert!(!c["shared"].as_array().unwrap().is_empty(), "{c}");
+            let cid = c["id"].as_i64().unwrap();
+            let (status, crit) = app.json(&format!("/api/v1/spiral/criteria/{cid}")).await;
+            assert_eq!(status, 200);
+            assert_eq!(crit["text"], c["text"]);
+        }
+        if !checked_page {
+            let (status, html) = app
+                .html(&format!("/pratiques/{id}/{}", h["slug"].as_str().unwrap()))
+                .await;
+            assert_eq!(status, 200);
+            assert!(html.contains("id=\"answered-h\""), "no criteria section");
+            assert!(
+                html.contains(&format!(
+                    "href=\"/spiral/criteres/{}\"",
+                    listed[0]["id"].as_i64().unwrap()
+                )),
+                "the criterion is not linked"
+            );
+            checked_page = true;
+        }
+    }
+    // Citizens of one platform speak of many things, not of everything.
+    let total = v["hits"].as_array().unwrap().len();
+    assert!(
+        answering >= 5 && answering < total,
+        "{answering} of {total}"
+    );
+    assert_eq!(app.json("/api/v1/practices/999999/criteria").await.0, 404);
+}

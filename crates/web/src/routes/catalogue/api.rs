@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/practices.json", get(practices_json))
         .route("/api/v1/practices/{id}", get(get_practice))
         .route("/api/v1/practices/{id}/similar", get(similar_practices))
+        .route("/api/v1/practices/{id}/criteria", get(criteria_answered))
 }
 
 #[derive(OpenApi)]
@@ -35,7 +36,8 @@ pub fn router() -> Router<AppState> {
         practices_csv,
         practices_json,
         get_practice,
-        similar_practices
+        similar_practices,
+        criteria_answered
     ),
     components(schemas(
         Practice,
@@ -49,6 +51,9 @@ pub fn router() -> Router<AppState> {
         search::Facets,
         search::Expansion,
         SimilarBody,
+        AnsweredBody,
+        crate::answered::PlatformAnswered,
+        crate::answered::AnsweredCriterion,
         ErrorBody
     ))
 )]
@@ -145,6 +150,34 @@ async fn get_practice(
 #[derive(Serialize, utoipa::ToSchema)]
 struct SimilarBody {
     hits: Vec<Hit>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AnsweredBody {
+    /// By platform, the platform with most first: how many criteria, and the closest few.
+    pub platforms: Vec<crate::answered::PlatformAnswered>,
+}
+
+/// The citizens' criteria (SPIRAL) a published practice answers: those whose words name
+/// concepts it carries, counted by platform, among the latest criteria.
+#[utoipa::path(
+    get, path = "/api/v1/practices/{id}/criteria",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AnsweredBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+async fn criteria_answered(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AnsweredBody>, ApiError> {
+    let id = practice_id(&id)?;
+    if crate::catalogue::published(&state, id).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "no published practice with id {id}"
+        )));
+    }
+    Ok(Json(AnsweredBody {
+        platforms: crate::answered::criteria_answered(&state, id).await?,
+    }))
 }
 
 /// Practices similar to one (more like this).

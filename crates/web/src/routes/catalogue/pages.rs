@@ -285,6 +285,7 @@ struct PracticePage {
     sources: Vec<String>,
     similar: Vec<HitView>,
     tags: TagsView,
+    answered: Vec<crate::answered::PlatformAnswered>,
     workflow: Option<Workflow>,
     attachments: Vec<AttachmentView>,
     json_ld: crate::structured_data::JsonLd,
@@ -432,10 +433,13 @@ async fn show_practice(
     .iter()
     .map(HitView::from)
     .collect();
-    let tags = if p.status == Status::Published {
-        tags_view(state, lang, &p)?
+    let (tags, answered) = if p.status == Status::Published {
+        (
+            tags_view(state, lang, &p)?,
+            crate::answered::criteria_answered(state, p.id).await?,
+        )
     } else {
-        TagsView::default()
+        (TagsView::default(), Vec::new())
     };
     let workflow = workflow(state, lang, viewer, &p, raw_query).await?;
     let attachments = state
@@ -499,6 +503,7 @@ async fn show_practice(
         sources,
         similar,
         tags,
+        answered,
         workflow,
         attachments,
         pdf_href: pdf::href(format!("/pratiques/{}.pdf", p.id)),
