@@ -64,6 +64,15 @@ similar-title = Ähnliche Praktiken
 similar-none = Noch keine ähnliche Praxis.
 bridge-both-about = Beide handeln von
 bridge-same-component = Gleiche Komponente
+spiral-classify-group = Die ganze Gruppe klassifizieren
+spiral-classify-hint = Für jedes Post-it ist der beste Vorschlag schon gewählt: Tab übernimmt ihn und geht weiter, die Pfeiltasten wählen einen anderen, Enter speichert alles.
+spiral-classify-save = Klassifizierung speichern
+spiral-no-criteria = Noch keine Kriterien.
+spiral-classified-count = { $count ->
+    [0] Kein Kriterium klassifiziert
+    [one] { $count } Kriterium klassifiziert
+   *[other] { $count } Kriterien klassifiziert
+}
 answered-title = Was Bürgerinnen und Bürger sagen und worauf sie antwortet
 synthesis-answers = Praktiken anderer Gemeinden zu den häufigsten Formen von Unwohlsein
 action-practices = Praktiken anderer Gemeinden als Anregung

@@ -64,6 +64,15 @@ similar-title = Similar practices
 similar-none = No similar practice yet.
 bridge-both-about = Both about
 bridge-same-component = Same component
+spiral-classify-group = Classify the whole group
+spiral-classify-hint = Each post-it already has the best suggestion chosen: Tab accepts it and moves on, the arrow keys pick another, Enter saves them all.
+spiral-classify-save = Save the classification
+spiral-no-criteria = No criteria yet.
+spiral-classified-count = { $count ->
+    [0] No criterion classified
+    [one] { $count } criterion classified
+   *[other] { $count } criteria classified
+}
 answered-title = What citizens say that it answers
 synthesis-answers = Practices of other communes for the most frequent ill-being
 action-practices = Practices of other communes to learn from

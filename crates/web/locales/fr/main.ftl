@@ -64,6 +64,15 @@ similar-title = Pratiques similaires
 similar-none = Aucune pratique similaire pour l'instant.
 bridge-both-about = Tous deux parlent de
 bridge-same-component = Même composante
+spiral-classify-group = Classer tout le groupe
+spiral-classify-hint = Chaque post-it a déjà la meilleure suggestion choisie : Tab l’accepte et passe au suivant, les flèches en choisissent une autre, Entrée enregistre tout.
+spiral-classify-save = Enregistrer le classement
+spiral-no-criteria = Aucun critère pour l’instant.
+spiral-classified-count = { $count ->
+    [0] Aucun critère classé
+    [one] { $count } critère classé
+   *[other] { $count } critères classés
+}
 answered-title = Ce que des citoyens disent, et à quoi elle répond
 synthesis-answers = Des pratiques d’autres communes pour les mal-être les plus cités
 action-practices = Des pratiques d’autres communes pour s’en inspirer

@@ -66,6 +66,15 @@ similar-title = Ähnlech Praktiken
 similar-none = Nach keng ähnlech Praxis.
 bridge-both-about = Béid schwätze vun
 bridge-same-component = Selwecht Komponent
+spiral-classify-group = De ganze Grupp klasséieren
+spiral-classify-hint = Fir all Post-it ass de beschte Virschlag scho gewielt: Tab iwwerhëlt en a geet weider, d’Feiltasten wielen en aneren, Enter späichert alles.
+spiral-classify-save = Klasséierung späicheren
+spiral-no-criteria = Nach keng Critèren.
+spiral-classified-count = { $count ->
+    [0] Keen Critère klasséiert
+    [one] { $count } Critère klasséiert
+   *[other] { $count } Critèren klasséiert
+}
 answered-title = Wat Bierger soen, op dat se äntwert
 synthesis-answers = Praktike vun anere Gemengen fir déi heefegst Suergen
 action-practices = Praktike vun anere Gemengen als Inspiratioun

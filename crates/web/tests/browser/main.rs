@@ -1381,3 +1381,99 @@ async fn a_german_reader_finds_french_language_courses_and_sees_the_expansion() 
     }
     d.quit().await.unwrap();
 }
+
+/// A facilitator classifies a group of ten post-its on one page, keyboard alone, accepting
+/// the suggestions: Tab accepts and moves on, Enter on the button saves, nothing redirects.
+#[tokio::test]
+async fn a_facilitator_classifies_ten_post_its_by_keyboard_accepting_suggestions() {
+    let app = helpers::spawn_app_with_concepts().await;
+    app.add_account("anne@blegny.be", "facilitator", &["Blégny"], &[])
+        .await;
+    let anne = app.token("anne@blegny.be").await;
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    let (status, g) = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/spiral/platforms/{platform}/groups"),
+            Some(&anne),
+            Some(serde_json::json!({"name": "Voisins du centre"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{g}");
+    let group = g["id"].as_i64().unwrap();
+    let texts = [
+        "se sentir seul le dimanche",
+        "pas de bus après 19h",
+        "le loyer est trop cher",
+        "pas de travail pour les jeunes",
+        "les voisins ne se parlent pas",
+        "difficile d'apprendre le français",
+        "pas de médecin dans le quartier",
+        "les enfants n'ont pas de place pour jouer",
+        "trop de déchets dans la rue",
+        "personne à qui demander de l'aide",
+    ];
+    let mut expected = Vec::new();
+    for text in texts {
+        let (status, v) = app
+            .send(
+                reqwest::Method::POST,
+                &format!("/api/v1/spiral/groups/{group}/criteria"),
+                Some(&anne),
+                Some(serde_json::json!({"question": "IB", "text": text})),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+        let q: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+        let (_, s) = app
+            .json(&format!(
+                "/api/v1/spiral/suggestions?text={q}&question=IB&platform=Bl%C3%A9gny&limit=1"
+            ))
+            .await;
+        expected.push((
+            v["id"].as_i64().unwrap(),
+            s["suggestions"][0]["code"].as_str().map(str::to_string),
+        ));
+    }
+    let suggested = expected.iter().filter(|(_, c)| c.is_some()).count();
+    assert!(suggested >= 8, "{expected:?}");
+
+    let axe = axe_source();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    let page = format!("/spiral/groupes/{group}/classer");
+    sign_in(&d, &app, "anne@blegny.be", &page).await;
+    let selects = d
+        .find_all(By::Css("ol.classify-rows select"))
+        .await
+        .unwrap();
+    assert_eq!(selects.len(), 10);
+    assert_accessible(&d, &axe, "classifying a whole group").await;
+    // Keyboard alone from the first list: Tab ten times accepts each and reaches the button.
+    selects[0].focus().await.unwrap();
+    for _ in 0..10 {
+        type_keys(&d, Key::Tab).await;
+    }
+    let focused = d.active_element().await.unwrap().tag_name().await.unwrap();
+    assert_eq!(focused, "button");
+    type_keys(&d, Key::Enter).await;
+    let saved = d
+        .find(By::Css("p.saved"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(saved, format!("{suggested} critères classés"));
+    assert_eq!(d.current_url().await.unwrap().path(), page, "no redirect");
+    assert_accessible(&d, &axe, "the group classified").await;
+    for (id, code) in &expected {
+        let (_, c) = app.json(&format!("/api/v1/spiral/criteria/{id}")).await;
+        assert_eq!(c["component"].as_str(), code.as_deref(), "{c}");
+    }
+    d.quit().await.unwrap();
+}

@@ -735,3 +735,59 @@ async fn an_admin_imports_a_codebook_version_and_activates_it() {
     assert!(log.iter().any(|e| e.action == "codebook_import"));
     assert!(log.iter().any(|e| e.action == "codebook_activate"));
 }
+
+#[tokio::test]
+async fn classifying_a_whole_group_checks_every_code_before_writing_any() {
+    let app = spawn_app().await;
+    let (_, group) = blegny(&app).await;
+    app.add_account("anne@blegny.be", "facilitator", &["Blégny"], &[])
+        .await;
+    app.add_account("marc@mons.be", "facilitator", &["Mons"], &[])
+        .await;
+    let page = format!("/spiral/groupes/{group}/classer");
+    assert_eq!(app.get(&page).await.status(), 401);
+    // Blégny's one group holds all its criteria.
+    let criteria = all_criteria(&app, "platform=Bl%C3%A9gny").await;
+    let (a, b) = (
+        criteria[0]["id"].as_i64().unwrap(),
+        criteria[1]["id"].as_i64().unwrap(),
+    );
+    let form = |who: &str| {
+        let app = &app;
+        let who = who.to_string();
+        let page = page.clone();
+        async move {
+            let session = app.login(&who).await;
+            let cookie = format!("zs_session={}", session["token"].as_str().unwrap());
+            let csrf = session["csrf_token"].as_str().unwrap().to_string();
+            move |body: String| {
+                app.client
+                    .post(app.url(&page))
+                    .header("cookie", cookie.clone())
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(format!("csrf={csrf}&{body}"))
+                    .send()
+            }
+        }
+    };
+    // Another platform's facilitator may not.
+    let marc = form("marc@mons.be").await;
+    assert_eq!(marc(format!("c{a}=B02")).await.unwrap().status(), 403);
+    let anne = form("anne@blegny.be").await;
+    // One bad code: 422 naming it, and the good one before it is not written either.
+    let r = anne(format!("c{a}=B02&c{b}=ZZZ")).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&format!("c{b}")), "the bad list is named");
+    let (_, now_a) = app.json(&format!("/api/v1/spiral/criteria/{a}")).await;
+    assert_eq!(now_a["component"], criteria[0]["component"]);
+    // Good codes: saved, and the page answers in place.
+    let r = anne(format!("c{a}=B02&c{b}=")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("critère"), "the page says what it saved");
+    let (_, now_a) = app.json(&format!("/api/v1/spiral/criteria/{a}")).await;
+    assert_eq!(now_a["component"], "B02");
+    let (_, now_b) = app.json(&format!("/api/v1/spiral/criteria/{b}")).await;
+    assert!(now_b["component"].is_null(), "an empty choice unclassifies");
+}

@@ -2,6 +2,7 @@
 //! pilot actions and progress indicators, as pages (French URLs), JSON and Atom.
 
 pub mod api;
+pub mod classify;
 pub mod commands;
 pub mod feeds;
 pub mod forms;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(pages::router())
         .merge(forms::router())
+        .merge(classify::router())
         .merge(api::router())
         .merge(feeds::router())
 }
