@@ -1475,5 +1475,27 @@ async fn a_facilitator_classifies_ten_post_its_by_keyboard_accepting_suggestions
         let (_, c) = app.json(&format!("/api/v1/spiral/criteria/{id}")).await;
         assert_eq!(c["component"].as_str(), code.as_deref(), "{c}");
     }
+    // On the group page, suggestions show while a post-it is typed.
+    d.goto(app.url(&format!("/spiral/groupes/{group}")))
+        .await
+        .unwrap();
+    d.find(By::Css("input#postit"))
+        .await
+        .unwrap()
+        .focus()
+        .await
+        .unwrap();
+    type_keys(&d, texts[1]).await;
+    let shown = wait_text(
+        &d,
+        "#postit-suggestions li",
+        expected[1].1.as_deref().unwrap(),
+    )
+    .await;
+    assert!(
+        shown.starts_with(expected[1].1.as_deref().unwrap()),
+        "{shown}"
+    );
+    assert_accessible(&d, &axe, "suggestions while typing").await;
     d.quit().await.unwrap();
 }

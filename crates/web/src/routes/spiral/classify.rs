@@ -28,9 +28,25 @@ const MAX_ROWS: u64 = 500;
 const SUGGESTED: usize = 3;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/spiral/groupes/{id}/classer",
-        get(classify_page).post(classify_all),
+    Router::new()
+        .route(
+            "/spiral/groupes/{id}/classer",
+            get(classify_page).post(classify_all),
+        )
+        .route("/static/spiral.js", get(script))
+}
+
+/// Suggestions while a post-it is typed on the group page.
+async fn script() -> impl axum::response::IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/spiral.js"),
     )
 }
 
