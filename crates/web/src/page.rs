@@ -113,11 +113,25 @@ pub struct PageError {
     status: StatusCode,
     /// Shown instead of the status's generic text: what to fix, in the reader's language.
     message: Option<String>,
+    /// For a bad request: the query parameter whose value could not be read.
+    parameter: Option<String>,
 }
 
 impl PageError {
     fn with(status: StatusCode, message: Option<String>) -> Self {
-        Self { status, message }
+        Self {
+            status,
+            message,
+            parameter: None,
+        }
+    }
+
+    /// A query parameter with a value that cannot be read (`page=-1`): 400, naming it.
+    pub fn bad_parameter(name: &str) -> Self {
+        Self {
+            parameter: Some(name.to_string()),
+            ..Self::bad_request()
+        }
     }
 
     pub fn not_found() -> Self {
@@ -214,7 +228,13 @@ impl ErrorPage {
                 error.message.clone().unwrap_or_default(),
             ),
             StatusCode::NOT_FOUND => (lang.t("error-not-found"), lang.t("error-not-found-text")),
-            StatusCode::BAD_REQUEST => (lang.t("error-bad-request"), lang.t("results-none-hint")),
+            StatusCode::BAD_REQUEST => (
+                lang.t("error-bad-request"),
+                error.parameter.as_deref().map_or_else(
+                    || lang.t("error-bad-request-text"),
+                    |name| lang.with("error-bad-parameter", "name", name),
+                ),
+            ),
             _ => (lang.t("error-internal"), lang.t("error-internal-text")),
         };
         Self {

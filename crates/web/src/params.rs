@@ -116,8 +116,8 @@ impl<T: QueryParams, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 impl From<ParamError> for PageError {
-    fn from(_: ParamError) -> Self {
-        PageError::bad_request()
+    fn from(e: ParamError) -> Self {
+        PageError::bad_parameter(&e.name)
     }
 }
 

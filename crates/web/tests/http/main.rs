@@ -308,7 +308,9 @@ async fn the_header_knows_the_account_on_every_page() {
     for (path, status) in [
         ("/".to_string(), 200),
         ("/recherche?q=logement".to_string(), 200),
-        ("/themes/Logement".to_string(), 200),
+        ("/themes/Logement%20social".to_string(), 200),
+        ("/themes/Nulle%20part".to_string(), 404),
+        ("/communes/Nowhere".to_string(), 404),
         ("/spiral/plateformes".to_string(), 200),
         (format!("/spiral/plateformes/{platform}/synthese"), 200),
         ("/spiral/criteres".to_string(), 200),
@@ -337,4 +339,27 @@ async fn the_header_knows_the_account_on_every_page() {
     let (_, html) = app.html("/spiral/plateformes").await;
     let header = &html[html.find("<header").unwrap()..html.find("</header>").unwrap()];
     assert!(header.contains("Se connecter") && !header.contains("/deconnexion"));
+}
+
+#[tokio::test]
+async fn unknown_names_and_pages_past_the_last_are_not_found() {
+    let app = spawn_app().await;
+    for (path, status) in [
+        ("/communes/Strassen", 200),
+        // In the registry, with no practice yet: a page, empty.
+        ("/communes/Wincrange", 200),
+        ("/communes/Nowhere", 404),
+        ("/themes/Nulle%20part", 404),
+        ("/recherche?page=1", 200),
+        ("/recherche?page=999", 404),
+        ("/communes/Strassen?page=50", 404),
+        ("/recherche?page=-1", 400),
+    ] {
+        let (got, html) = app.html(path).await;
+        assert_eq!(got, status, "{path}");
+        if status == 400 {
+            // The message names the parameter, not words to remove.
+            assert!(html.contains("« page »"), "{path}: {html}");
+        }
+    }
 }

@@ -345,6 +345,12 @@ async fn spiral_writes_need_the_right_account() {
         .json(&format!("/api/v1/spiral/platforms/{platform}/synthesis"))
         .await;
     assert_eq!(s["totals"]["IB"], 18);
+    // The unclassified post-it is counted as "non classé", not as a label to confirm.
+    let (_, html) = app
+        .html(&format!("/spiral/plateformes/{platform}/synthese"))
+        .await;
+    assert!(html.contains(">non classé<"), "no unclassified row");
+    assert!(!html.contains(">libellé à confirmer<"));
     assert_eq!(
         s["by_question"]["IB"]["?"],
         1 + app

@@ -142,6 +142,10 @@ fn results_page(
     let lang = &layout.lang;
     let results = state.search.search(&sel.to_query())?;
     let pages = results.total.div_ceil(u64::from(sel.per_page)).max(1);
+    // A page past the last is not a page.
+    if u64::from(sel.page) > pages {
+        return Err(PageError::not_found());
+    }
     let mut count_text = lang.count("results-count", results.total);
     if !sel.q.is_empty() {
         count_text = format!("{count_text} {}", lang.with("results-for", "query", &sel.q));
@@ -246,6 +250,29 @@ fn named_list(
     mut sel: Selection,
 ) -> Result<Html<String>, PageError> {
     let lang = &layout.lang;
+    // A name nothing knows is not a page: a commune of the registry or of a practice, a theme
+    // of the concept scheme or of a practice.
+    let known = match filter {
+        Filter::Theme => state.search.theme_named(name).is_some(),
+        _ => ingest::communes::registry().canonical(name).is_some(),
+    };
+    if !known {
+        let probe = search::SearchQuery {
+            themes: (filter == Filter::Theme)
+                .then(|| name.to_string())
+                .into_iter()
+                .collect(),
+            communes: (filter != Filter::Theme)
+                .then(|| name.to_string())
+                .into_iter()
+                .collect(),
+            per_page: 1,
+            ..search::SearchQuery::default()
+        };
+        if state.search.search(&probe)?.total == 0 {
+            return Err(PageError::not_found());
+        }
+    }
     // A theme of the concept scheme lists the practices tagged with it, whatever the words
     // of their free-text themes; another name lists those whose themes say it.
     let (filter, value) = match filter {

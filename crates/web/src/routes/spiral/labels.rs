@@ -35,6 +35,7 @@ pub struct Labels {
     entries: BTreeMap<String, CodebookEntry>,
     english: bool,
     to_confirm: String,
+    unclassified: String,
 }
 
 impl Labels {
@@ -57,6 +58,7 @@ impl Labels {
             // English, French and Luxembourgish readers French.
             english: matches!(lang.code(), "en" | "de"),
             to_confirm: lang.t("codebook-to-confirm"),
+            unclassified: lang.t("spiral-unclassified"),
         }
     }
 
@@ -74,7 +76,7 @@ impl Labels {
     /// "A01 — Alimentation", or "A08 — A · label to be confirmed" for a code without a label.
     pub fn describe(&self, code: &str) -> String {
         if code == UNCLASSIFIED {
-            return self.to_confirm.clone();
+            return self.unclassified.clone();
         }
         let aggregate = code.get(..3).unwrap_or(code);
         match self.label(aggregate) {
