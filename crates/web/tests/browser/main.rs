@@ -1499,3 +1499,72 @@ async fn a_facilitator_classifies_ten_post_its_by_keyboard_accepting_suggestions
     assert_accessible(&d, &axe, "suggestions while typing").await;
     d.quit().await.unwrap();
 }
+
+/// On a 360-px-wide phone, the pages fit the screen: no sideways scroll, and axe-core finds
+/// nothing.
+#[tokio::test]
+async fn pages_fit_a_360_px_phone() {
+    let app = helpers::spawn_app_with_concepts().await;
+    app.add_account("anne@blegny.be", "facilitator", &["Blégny"], &[])
+        .await;
+    let axe = axe_source();
+    let (_, found) = app.json("/api/v1/practices?q=logement").await;
+    let fiche = found["hits"][0]["id"].as_i64().unwrap();
+    let (_, platforms) = app.json("/api/v1/spiral/platforms").await;
+    let group = platforms["platforms"][0]["groups"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let platform = platforms["platforms"][0]["id"].as_i64().unwrap();
+    let driver = start_chromedriver().await;
+    let d = browser(&driver).await;
+    d.set_implicit_wait_timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    d.set_window_rect(0, 0, 360, 740).await.unwrap();
+    let pages = [
+        ("the home page", "/".to_string()),
+        ("the search page", "/recherche?q=logement".to_string()),
+        ("a fiche", format!("/pratiques/{fiche}")),
+        ("a group", format!("/spiral/groupes/{group}")),
+        (
+            "a synthesis",
+            format!("/spiral/plateformes/{platform}/synthese"),
+        ),
+    ];
+    let check = async |signed_in: bool| {
+        for (name, path) in &pages {
+            d.goto(app.url(path)).await.unwrap();
+            d.find(By::Css("main h1")).await.unwrap();
+            let (scroll, inner): (i64, i64) = d
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth]",
+                    Vec::new(),
+                )
+                .await
+                .unwrap()
+                .convert()
+                .unwrap();
+            if scroll > inner {
+                let wide: Vec<String> = d
+                    .execute(
+                        "const w = window.innerWidth; return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > w + 0.5).slice(0, 12).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))",
+                        Vec::new(),
+                    )
+                    .await
+                    .unwrap()
+                    .convert()
+                    .unwrap();
+                panic!(
+                    "{name} (signed in: {signed_in}): {scroll} px wide in a {inner} px window: {wide:?}"
+                );
+            }
+            assert!(inner <= 400, "{inner}");
+            assert_accessible(&d, &axe, name).await;
+        }
+    };
+    check(false).await;
+    // Signed in, the group page holds the post-it form and the header the account.
+    sign_in(&d, &app, "anne@blegny.be", "/").await;
+    check(true).await;
+    d.quit().await.unwrap();
+}

@@ -543,6 +543,20 @@ async fn pilot_actions_and_indicators_through_the_api() {
         )
         .await;
     assert_eq!(status, 422);
+    // A day to come is refused, naming the date.
+    let (status, v) = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/spiral/indicators/{ind}/evaluations"),
+            Some(&anne),
+            Some(json!({"date": "2099-01-01", "group": group_name, "level": 3})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (422, Some("date")),
+        "{v}"
+    );
     let (_, i) = app.json(&format!("/api/v1/spiral/indicators/{ind}")).await;
     let levels: Vec<u64> = i["evaluations"]
         .as_array()

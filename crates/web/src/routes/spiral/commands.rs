@@ -531,6 +531,14 @@ pub async fn add_evaluation(
         level: input.level,
         comment: optional("comment", input.comment.as_deref(), MAX_LONG_TEXT)?,
     };
+    // A co-evaluation says what a group saw: never a day to come (a day's margin for zones).
+    let today = state.clock.now().date_naive();
+    if e.date > today + chrono::Days::new(1) {
+        return Err(invalid(
+            "date",
+            format!("{} is in the future: expected a day up to today", e.date),
+        ));
+    }
     let scale = state.store.scale().await?;
     e.validate(scale.len())
         .map_err(|x| invalid("level", x.to_string()))?;
