@@ -75,6 +75,39 @@ impl CommuneRegistry {
             .map(|e| e.name.as_str())
     }
 
+    /// Up to `n` commune names closest to a misspelt one ("Strasen" → Strassen), closest
+    /// first, compared without case or accents; only names that are really close.
+    pub fn closest(&self, name: &str, n: usize) -> Vec<&str> {
+        let key = fold(name);
+        let mut scored: Vec<(f64, &str)> = self
+            .entries
+            .iter()
+            .flat_map(|e| {
+                std::iter::once(&e.name)
+                    .chain(&e.aliases)
+                    .map(move |label| (label, e.name.as_str()))
+            })
+            .map(|(label, canonical)| {
+                (
+                    strsim::normalized_damerau_levenshtein(&key, &fold(label)),
+                    canonical,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.7)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let mut out: Vec<&str> = Vec::new();
+        for (_, name) in scored {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+            if out.len() == n {
+                break;
+            }
+        }
+        out
+    }
+
     /// The communes a text names, in order of first mention, each once. Matches whole words
     /// only, accent- and case-insensitively.
     pub fn find_in(&self, text: &str) -> Vec<String> {
@@ -131,6 +164,16 @@ mod tests {
         Redange\tRedange\tRedange/Attert\t\t\n\
         Ell\tRedange\t\t\t\n\
         Esch-sur-Alzette\tEsch\tVille d'Esch\t\t\n";
+
+    #[test]
+    fn misspelt_communes_find_their_closest_names() {
+        let r = CommuneRegistry::from_tsv(TSV).unwrap();
+        let first = r.entries()[0].name.clone();
+        let mut typo = first.clone();
+        typo.pop();
+        assert_eq!(r.closest(&typo, 3).first().copied(), Some(first.as_str()));
+        assert!(r.closest("zzzzzzzzzzzz", 3).is_empty());
+    }
 
     #[test]
     fn finds_whole_words_in_order() {

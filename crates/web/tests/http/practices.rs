@@ -728,6 +728,19 @@ async fn bad_input_names_its_field() {
     lines["description"] = json!("Ligne 1\r\n\tLigne 2");
     assert_eq!(post(lines).await.0, 201);
 
+    // A misspelt commune is a field error naming the closest, not a refusal of the account.
+    let mut misspelt = draft_body("Titre");
+    misspelt["communes"] = json!(["Strasen"]);
+    let (status, v) = post(misspelt).await;
+    assert_eq!((status, field(&v)), (422, "communes"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean Strassen"),
+        "{v}"
+    );
+
     let mut unknown = draft_body("Titre");
     unknown["titel"] = json!("typo");
     let (status, v) = post(unknown).await;

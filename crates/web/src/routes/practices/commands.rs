@@ -237,6 +237,42 @@ impl PracticeInput {
     }
 }
 
+/// Every commune named is known: in the registry, or already in a practice of the catalogue.
+/// A misspelt one is a field error with the closest names, never a refusal of the account.
+fn known_communes(state: &AppState, fields: &PracticeFields) -> Result<()> {
+    let registry = ingest::communes::registry();
+    for commune in &fields.communes {
+        if registry.canonical(commune).is_some() {
+            continue;
+        }
+        let probe = search::SearchQuery {
+            communes: vec![commune.clone()],
+            per_page: 1,
+            ..search::SearchQuery::default()
+        };
+        let in_catalogue = state
+            .search
+            .search(&probe)
+            .map_err(|e| WriteError::Internal(format!("search index: {e}")))?
+            .total
+            > 0;
+        if in_catalogue {
+            continue;
+        }
+        let closest = registry.closest(commune, 3);
+        let message = if closest.is_empty() {
+            format!("`{commune}` is not a known commune: expected a commune of the registry")
+        } else {
+            format!(
+                "`{commune}` is not a known commune: did you mean {}?",
+                closest.join(", ")
+            )
+        };
+        return Err(invalid("communes", message));
+    }
+    Ok(())
+}
+
 /// A contributor writes only for their communes or institutions: refused (403) when the
 /// content names some but none of theirs, asked to name one (422) when it names none.
 fn may_write_content(who: &Account, fields: &PracticeFields) -> Result<()> {
@@ -321,6 +357,7 @@ pub async fn create(state: &AppState, who: &Account, input: &PracticeInput) -> R
     }
     let language = input.language()?;
     let fields = input.apply(&PracticeFields::default())?;
+    known_communes(state, &fields)?;
     may_write_content(who, &fields)?;
     let id = state
         .store
@@ -337,6 +374,7 @@ pub async fn update(state: &AppState, who: &Account, id: i64, input: &PracticeIn
         return Err(invalid("language", "is set when the practice is created"));
     }
     let fields = input.apply(&old.fields)?;
+    known_communes(state, &fields)?;
     may_write_content(who, &fields)?;
     state
         .store
