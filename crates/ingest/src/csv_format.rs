@@ -162,8 +162,20 @@ pub const CRITERION_COLUMNS: &[Column] = &[
 
 /// Writes practices as CSV (`,`-separated, header first) in [`PRACTICE_COLUMNS`] order.
 pub fn write_practices<W: io::Write>(w: W, practices: &[Practice]) -> io::Result<()> {
+    write_practice_rows(w, practices, true)
+}
+
+/// Writes practices as CSV rows, the header first when `header`: a file written a batch at
+/// a time (a streamed download) is the header and then each batch's rows.
+pub fn write_practice_rows<W: io::Write>(
+    w: W,
+    practices: &[Practice],
+    header: bool,
+) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(PRACTICE_COLUMNS.iter().map(|c| c.name))?;
+    if header {
+        out.write_record(PRACTICE_COLUMNS.iter().map(|c| c.name))?;
+    }
     for p in practices {
         let record = PRACTICE_COLUMNS.iter().map(|c| practice_cell(p, c.name));
         out.write_record(record)?;

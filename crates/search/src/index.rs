@@ -22,7 +22,7 @@ use tantivy::{
 use crate::analysis::{self, LANGUAGES};
 use crate::concepts::{Concepts, Expansion};
 use crate::facets::FacetCounter;
-use crate::query::{self, Analyzers};
+use crate::query::{self, Analyzers, TextQuery};
 use crate::schema::{self, FacetKind, Fields};
 use crate::snippet::{self, Highlighter};
 use crate::{
@@ -54,6 +54,16 @@ type Page = (Vec<(f32, DocAddress)>, u64, Facets);
 ///
 /// The writer is created at the first write and kept: it holds the directory's lock, so a
 /// second process writing the same index gets [`SearchError::Locked`].
+/// What a search runs.
+enum Plan {
+    /// Every practice, by id.
+    Listing,
+    Run {
+        query: Box<dyn Query>,
+        by_score: bool,
+    },
+}
+
 pub struct TantivyIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
@@ -323,6 +333,75 @@ impl TantivyIndex {
         filters
     }
 
+    /// What a search runs: every practice by id (the listing, whose facets are kept), or one
+    /// query, ranked by score when there are words.
+    fn plan(text: &TextQuery, filters: &[Box<dyn Query>], q: &str) -> Plan {
+        let with_filters = |text: Option<Box<dyn Query>>| -> Box<dyn Query> {
+            let mut must: Vec<Box<dyn Query>> = text.into_iter().collect();
+            must.extend(filters.iter().map(|f| f.box_clone()));
+            match must.len() {
+                0 => Box::new(AllQuery),
+                1 => must.pop().expect("one query"),
+                _ => Box::new(BooleanQuery::intersection(must)),
+            }
+        };
+        if text.clauses.is_empty() && !q.trim().is_empty() {
+            // Words that fold to nothing (`�`, `!!!`, stop words alone) name no practice:
+            // they must not widen the answer to every practice.
+            return Plan::Run {
+                query: Box::new(EmptyQuery),
+                by_score: false,
+            };
+        }
+        if text.clauses.is_empty() && filters.is_empty() {
+            return Plan::Listing;
+        }
+        if text.clauses.is_empty() {
+            return Plan::Run {
+                query: with_filters(None),
+                by_score: false,
+            };
+        }
+        // Any word will do, so that a fiche is never lost for one word it lacks; the more of
+        // the words a fiche has, the higher it ranks (the coordination of classic IR).
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            Box::new(BooleanQuery::union(
+                text.matching.iter().map(|c| c.box_clone()).collect(),
+            )),
+        )];
+        let n = text.clauses.len();
+        if n > 1 {
+            let every_word =
+                BooleanQuery::intersection(text.clauses.iter().map(|c| c.box_clone()).collect());
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(every_word), COORDINATION_ALL)),
+            ));
+        }
+        if (3..=MAX_COORDINATED_WORDS).contains(&n) {
+            for left_out in 0..n {
+                let all_but_one = BooleanQuery::intersection(
+                    (0..n)
+                        .filter(|&i| i != left_out)
+                        .map(|i| text.clauses[i].box_clone())
+                        .collect(),
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(all_but_one),
+                        COORDINATION_ALL_BUT_ONE,
+                    )),
+                ));
+            }
+        }
+        Plan::Run {
+            query: with_filters(Some(Box::new(BooleanQuery::new(should)))),
+            by_score: true,
+        }
+    }
+
     /// Runs one query: the page of hits (score, address), the total and the facets.
     fn collect(
         searcher: &Searcher,
@@ -516,67 +595,11 @@ impl SearchIndex for TantivyIndex {
             &query.q,
         )?;
 
-        let with_filters = |text: Option<Box<dyn Query>>| -> Box<dyn Query> {
-            let mut must: Vec<Box<dyn Query>> = text.into_iter().collect();
-            must.extend(filters.iter().map(|f| f.box_clone()));
-            match must.len() {
-                0 => Box::new(AllQuery),
-                1 => must.pop().expect("one query"),
-                _ => Box::new(BooleanQuery::intersection(must)),
+        let (hits, total, facets) = match Self::plan(&text, &filters, &query.q) {
+            Plan::Listing => self.listing(&searcher, offset, per_page)?,
+            Plan::Run { query: q, by_score } => {
+                Self::collect(&searcher, &*q, by_score, offset, per_page)?
             }
-        };
-
-        let (hits, total, facets) = if text.clauses.is_empty() && !query.q.trim().is_empty() {
-            // Words that fold to nothing (`�`, `!!!`, stop words alone) name no practice: they
-            // must not widen the answer to every practice.
-            Self::collect(&searcher, &EmptyQuery, false, offset, per_page)?
-        } else if text.clauses.is_empty() && filters.is_empty() {
-            self.listing(&searcher, offset, per_page)?
-        } else if text.clauses.is_empty() {
-            Self::collect(&searcher, &*with_filters(None), false, offset, per_page)?
-        } else {
-            // Any word will do, so that a fiche is never lost for one word it lacks; the more
-            // of the words a fiche has, the higher it ranks (the coordination of classic IR).
-            let mut should: Vec<(Occur, Box<dyn Query>)> = vec![(
-                Occur::Should,
-                Box::new(BooleanQuery::union(
-                    text.matching.iter().map(|c| c.box_clone()).collect(),
-                )),
-            )];
-            let n = text.clauses.len();
-            if n > 1 {
-                let every_word = BooleanQuery::intersection(
-                    text.clauses.iter().map(|c| c.box_clone()).collect(),
-                );
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(every_word), COORDINATION_ALL)),
-                ));
-            }
-            if (3..=MAX_COORDINATED_WORDS).contains(&n) {
-                for left_out in 0..n {
-                    let all_but_one = BooleanQuery::intersection(
-                        (0..n)
-                            .filter(|&i| i != left_out)
-                            .map(|i| text.clauses[i].box_clone())
-                            .collect(),
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(all_but_one),
-                            COORDINATION_ALL_BUT_ONE,
-                        )),
-                    ));
-                }
-            }
-            Self::collect(
-                &searcher,
-                &*with_filters(Some(Box::new(BooleanQuery::new(should)))),
-                true,
-                offset,
-                per_page,
-            )?
         };
 
         let mut highlighters: BTreeMap<usize, Highlighter> = BTreeMap::new();
@@ -614,6 +637,53 @@ impl SearchIndex for TantivyIndex {
             facets,
             expansions,
         })
+    }
+
+    fn ids(&self, query: &SearchQuery) -> Result<Vec<i64>> {
+        let searcher = self.reader.searcher();
+        let filters = self.filters(query);
+        let mut analyzers = self.analyzers.clone();
+        let concepts = self.concepts();
+        let text = query::analyse(
+            &searcher,
+            &self.fields,
+            &mut analyzers,
+            concepts.as_deref(),
+            &query.q,
+        )?;
+        let (q, by_score): (Box<dyn Query>, bool) = match Self::plan(&text, &filters, &query.q) {
+            Plan::Listing => (Box::new(AllQuery), false),
+            Plan::Run { query, by_score } => (query, by_score),
+        };
+        let count = searcher.search(&*q, &Count)?;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let addresses: Vec<DocAddress> = if by_score {
+            searcher
+                .search(&*q, &TopDocs::with_limit(count).order_by_score())?
+                .into_iter()
+                .map(|(_, address)| address)
+                .collect()
+        } else {
+            searcher
+                .search(
+                    &*q,
+                    &TopDocs::with_limit(count).order_by_fast_field::<i64>("id", Order::Asc),
+                )?
+                .into_iter()
+                .map(|(_, address)| address)
+                .collect()
+        };
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().i64("id"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(addresses
+            .into_iter()
+            .filter_map(|a| columns[a.segment_ord as usize].first(a.doc_id))
+            .collect())
     }
 
     fn similar(&self, id: i64, limit: usize) -> Result<Vec<Hit>> {

@@ -211,6 +211,9 @@ pub trait SearchIndex: Send + Sync {
         progress: &dyn Fn(u64),
     ) -> Result<u64>;
     fn search(&self, query: &SearchQuery) -> Result<SearchResults>;
+    /// The ids of every practice the search finds, in result order (its page and page size
+    /// are ignored): what an export reads from the store a batch at a time.
+    fn ids(&self, query: &SearchQuery) -> Result<Vec<i64>>;
     /// Practices like `id` (more-like-this), best first, never `id` itself; empty when `id` is
     /// not in the index.
     fn similar(&self, id: i64, limit: usize) -> Result<Vec<Hit>>;

@@ -617,10 +617,20 @@ impl PracticeSteps for PgTx {
         Ok(found.is_some())
     }
 
-    async fn practice_ids_with_status(&mut self, status: Status) -> Result<Vec<i64>> {
+    async fn practice_ids_with_status(
+        &mut self,
+        status: Status,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<i64>> {
+        // `LIMIT NULL`: no limit.
+        let limit = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
         sqlx::query_scalar!(
-            "SELECT id FROM practices WHERE status = $1 ORDER BY updated_at DESC, id DESC",
-            status.as_str()
+            "SELECT id FROM practices WHERE status = $1 ORDER BY updated_at DESC, id DESC
+              LIMIT $2 OFFSET $3",
+            status.as_str(),
+            limit,
+            i64::try_from(offset).unwrap_or(i64::MAX)
         )
         .fetch_all(&mut **self)
         .await

@@ -496,11 +496,21 @@ impl PracticeSteps for SqliteTx {
         Ok(found.is_some())
     }
 
-    async fn practice_ids_with_status(&mut self, status: Status) -> Result<Vec<i64>> {
+    async fn practice_ids_with_status(
+        &mut self,
+        status: Status,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<i64>> {
+        // `LIMIT -1`: no limit.
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         sqlx::query_scalar(
-            "SELECT id FROM practices WHERE status = ?1 ORDER BY updated_at DESC, id DESC",
+            "SELECT id FROM practices WHERE status = ?1 ORDER BY updated_at DESC, id DESC
+              LIMIT ?2 OFFSET ?3",
         )
         .bind(status.as_str())
+        .bind(limit)
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&mut **self)
         .await
         .map_err(db_while(format!("reading {} practices", status.as_str())))

@@ -965,13 +965,47 @@ pub async fn story_practices_with_status(store: &dyn Store) {
             .is_empty()
     );
     move_to(store, a, PUBLISH, None, &editor, at(15)).await;
+    let everything = ids(store
+        .practices_with_status(Status::Published)
+        .await
+        .unwrap());
+    assert_eq!(everything[0], a);
+
+    // Pages of it, as a feed reads them: the same order, no seam lost or repeated.
+    for size in [1, 2, everything.len() as u64 + 1] {
+        let mut paged = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store
+                .practices_with_status_page(Status::Published, offset, Some(size))
+                .await
+                .unwrap();
+            assert!(page.len() as u64 <= size);
+            offset += page.len() as u64;
+            let last = (page.len() as u64) < size;
+            paged.extend(ids(page));
+            if last {
+                break;
+            }
+        }
+        assert_eq!(paged, everything, "pages of {size}");
+    }
+    let past = everything.len() as u64;
+    let beyond = store
+        .practices_with_status_page(Status::Published, past, Some(5))
+        .await
+        .unwrap();
+    assert!(beyond.is_empty());
+
+    // A batch by ids: in the order asked, complete, unknown ids left out.
+    let asked = [everything[2], 999_999, everything[0], everything[1]];
+    let found = store.practices_by_ids(&asked).await.unwrap();
     assert_eq!(
-        ids(store
-            .practices_with_status(Status::Published)
-            .await
-            .unwrap())[0],
-        a
+        ids(found.clone()),
+        [everything[2], everything[0], everything[1]]
     );
+    assert_eq!(found[1], store.practice(a).await.unwrap().unwrap());
+    assert!(store.practices_by_ids(&[]).await.unwrap().is_empty());
 }
 
 /// A draft is no published practice, but it is part of the store: `practices()` (and so the

@@ -189,7 +189,17 @@ pub trait ContributionStore: Send + Sync {
     ) -> Result<()>;
     /// Practices with `status` (a contributor's drafts, the editors' review queue), newest
     /// first (last updated first).
-    async fn practices_with_status(&self, status: Status) -> Result<Vec<Practice>>;
+    async fn practices_with_status(&self, status: Status) -> Result<Vec<Practice>> {
+        self.practices_with_status_page(status, 0, None).await
+    }
+    /// One page of [`ContributionStore::practices_with_status`]: `offset` skipped, at most
+    /// `limit`. What a feed or an export reads instead of every practice.
+    async fn practices_with_status_page(
+        &self,
+        status: Status,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<Practice>>;
 
     /// Stores a file with the practice, in the database so that every node serves it, and
     /// records a revision (`attach`). Checking the content ([`domain::attachment::sniff`]) and
@@ -597,9 +607,14 @@ impl<B: Backend> ContributionStore for B {
         tx.commit().await
     }
 
-    async fn practices_with_status(&self, status: Status) -> Result<Vec<Practice>> {
+    async fn practices_with_status_page(
+        &self,
+        status: Status,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<Practice>> {
         let mut tx = self.begin_read().await?;
-        let ids = tx.practice_ids_with_status(status).await?;
+        let ids = tx.practice_ids_with_status(status, offset, limit).await?;
         let mut found = tx.practices_by_id(&ids).await?;
         let rank: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
         found.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));

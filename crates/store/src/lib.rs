@@ -26,6 +26,8 @@ pub use contribution::{
     Actor, AttachmentInfo, ContributionStore, FieldChange, NewRevision, Revision,
 };
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::spiral::Reference;
@@ -255,6 +257,9 @@ pub trait Store:
     /// Every practice, by id.
     async fn practices(&self) -> Result<Vec<Practice>>;
     async fn practice(&self, id: i64) -> Result<Option<Practice>>;
+    /// The practices with these ids that exist, in the order of `ids`: one read for a batch
+    /// of search hits, never one per hit.
+    async fn practices_by_ids(&self, ids: &[i64]) -> Result<Vec<Practice>>;
 
     /// Every platform, by id; every group, by id. Both carry their ids.
     async fn platforms(&self) -> Result<Vec<Platform>>;
@@ -387,6 +392,13 @@ impl<B: Backend + Housekeeping> Store for B {
 
     async fn practice(&self, id: i64) -> Result<Option<Practice>> {
         Ok(self.begin_read().await?.practices_by_id(&[id]).await?.pop())
+    }
+
+    async fn practices_by_ids(&self, ids: &[i64]) -> Result<Vec<Practice>> {
+        let mut found = self.begin_read().await?.practices_by_id(ids).await?;
+        let rank: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        found.sort_by_key(|p| rank.get(&p.id).copied().unwrap_or(usize::MAX));
+        Ok(found)
     }
 
     async fn platforms(&self) -> Result<Vec<Platform>> {

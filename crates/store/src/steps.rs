@@ -83,8 +83,14 @@ pub trait PracticeSteps: Send {
     /// The practices with these ids that exist, complete, by id.
     async fn practices_by_id(&mut self, ids: &[i64]) -> Result<Vec<Practice>>;
     async fn practice_exists(&mut self, id: i64) -> Result<bool>;
-    /// Ids of the practices with `status`, last updated first (ties: highest id first).
-    async fn practice_ids_with_status(&mut self, status: Status) -> Result<Vec<i64>>;
+    /// Ids of the practices with `status`, last updated first (ties: highest id first),
+    /// skipping `offset` of them and at most `limit` (every one when `None`).
+    async fn practice_ids_with_status(
+        &mut self,
+        status: Status,
+        offset: u64,
+        limit: Option<u64>,
+    ) -> Result<Vec<i64>>;
     /// The id the next practice gets: above every id stored or ever given.
     async fn next_practice_id(&mut self) -> Result<i64>;
     /// Writes practices (lists and sources included) and records each in the outbox; returns

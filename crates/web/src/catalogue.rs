@@ -5,7 +5,8 @@ use domain::{Practice, Status};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::params::{MAX_PER_PAGE, Selection};
+use crate::params::Selection;
+use store::StoreError;
 
 /// A published practice, or `None` (drafts are invisible to the public).
 pub async fn published(state: &AppState, id: i64) -> Result<Option<Practice>, store::StoreError> {
@@ -16,32 +17,114 @@ pub async fn published(state: &AppState, id: i64) -> Result<Option<Practice>, st
         .filter(|p| p.status == Status::Published))
 }
 
-/// Every published practice of a selection, in result order: what the CSV, the JSON and the
-/// PDF booklet of a search hold.
+/// Practices read from the store per batch of a selection.
+pub const BATCH: usize = 200;
+
+/// The published practices of a selection, in result order, read from the store a batch at a
+/// time: the index gives the ids (one pass, no page of hits), the store the practices (one
+/// read per batch, never one per hit). Memory holds one batch, whatever the selection.
+pub struct Selected {
+    state: AppState,
+    ids: Vec<i64>,
+    next: usize,
+    batch: usize,
+}
+
+impl Selected {
+    pub fn new(state: &AppState, sel: &Selection) -> Result<Self, ApiError> {
+        Ok(Self {
+            state: state.clone(),
+            ids: state.search.ids(&sel.all_pages().to_query())?,
+            next: 0,
+            batch: BATCH,
+        })
+    }
+
+    /// Reads `batch` practices per store read instead of [`BATCH`].
+    #[must_use]
+    pub fn with_batch(mut self, batch: usize) -> Self {
+        self.batch = batch.max(1);
+        self
+    }
+
+    /// The next batch (the published ones among its ids: the store has the last word), or
+    /// `None` at the end.
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<Practice>>, StoreError> {
+        if self.next >= self.ids.len() {
+            return Ok(None);
+        }
+        let end = (self.next + self.batch).min(self.ids.len());
+        let ids = &self.ids[self.next..end];
+        self.next = end;
+        Ok(Some(
+            self.state
+                .store
+                .practices_by_ids(ids)
+                .await?
+                .into_iter()
+                .filter(|p| p.status == Status::Published)
+                .collect(),
+        ))
+    }
+
+    /// The selection as a stream of encoded chunks, `head` first and `tail` last, each batch
+    /// encoded by `encode` (told whether it is the first): the body of a streamed download.
+    pub fn stream<F>(
+        self,
+        head: Vec<u8>,
+        tail: Vec<u8>,
+        encode: F,
+    ) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static
+    where
+        F: FnMut(&[Practice], bool) -> std::io::Result<Vec<u8>> + Send + 'static,
+    {
+        enum Step {
+            Head,
+            Batches { first: bool },
+            Done,
+        }
+        futures_util::stream::try_unfold(
+            (self, Step::Head, head, tail, encode),
+            |(mut sel, step, head, tail, mut encode)| async move {
+                match step {
+                    Step::Head => {
+                        let chunk = head.clone();
+                        Ok(Some((
+                            chunk,
+                            (sel, Step::Batches { first: true }, head, tail, encode),
+                        )))
+                    }
+                    Step::Batches { first } => match sel.next_batch().await {
+                        Ok(Some(batch)) => {
+                            let chunk = encode(&batch, first)?;
+                            Ok(Some((
+                                chunk,
+                                (sel, Step::Batches { first: false }, head, tail, encode),
+                            )))
+                        }
+                        Ok(None) => {
+                            let chunk = tail.clone();
+                            Ok(Some((chunk, (sel, Step::Done, head, tail, encode))))
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "a streamed export stopped");
+                            Err(std::io::Error::other(e.to_string()))
+                        }
+                    },
+                    Step::Done => Ok(None),
+                }
+            },
+        )
+    }
+}
+
+/// Every published practice of a selection, in result order: what the PDF booklet of a
+/// search holds (it lays them all out at once).
 pub async fn select_all(state: &AppState, sel: &Selection) -> Result<Vec<Practice>, ApiError> {
-    if sel.q.is_empty() && sel.filters.is_empty() {
-        let all = state.store.practices().await?;
-        return Ok(all
-            .into_iter()
-            .filter(|p| p.status == Status::Published)
-            .collect());
-    }
-    let mut sel = sel.all_pages();
-    sel.per_page = MAX_PER_PAGE;
-    let mut ids = Vec::new();
-    loop {
-        let results = state.search.search(&sel.to_query())?;
-        ids.extend(results.hits.iter().map(|h| h.id));
-        if results.hits.is_empty() || ids.len() as u64 >= results.total {
-            break;
-        }
-        sel.page += 1;
-    }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(p) = published(state, id).await? {
-            out.push(p);
-        }
+    let mut selected = Selected::new(state, sel)?;
+    let mut out = Vec::new();
+    while let Some(batch) = selected.next_batch().await? {
+        out.extend(batch);
     }
     Ok(out)
 }

@@ -22,3 +22,24 @@ pub fn csv_download(filename: &'static str, body: &[u8]) -> Response {
     )
         .into_response()
 }
+
+/// A CSV file streamed as it is written (`Transfer-Encoding: chunked`), the byte order mark
+/// first: see [`csv_download`].
+pub fn csv_stream<S>(filename: &'static str, chunks: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static,
+{
+    use futures_util::StreamExt;
+    let bom = futures_util::stream::once(async { Ok("\u{feff}".as_bytes().to_vec()) });
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(bom.chain(chunks)),
+    )
+        .into_response()
+}

@@ -13,7 +13,7 @@ mod publishing;
 mod snapshots;
 mod spiral;
 
-use helpers::spawn_app;
+use helpers::{TestApp, spawn_app};
 use serde_json::Value;
 
 fn titles(v: &Value) -> Vec<String> {
@@ -220,6 +220,76 @@ async fn csv_of_a_selection() {
         body.starts_with("\u{feff}id,slug,title"),
         "UTF-8 BOM, then the header"
     );
+}
+
+/// The ids of every hit of a search, page after page, in the API's order.
+async fn every_hit(app: &TestApp, query: &str) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for page in 1.. {
+        let (_, body) = app
+            .json(&format!(
+                "/api/v1/practices?{query}&per_page=100&page={page}"
+            ))
+            .await;
+        let hits = body["hits"].as_array().unwrap().clone();
+        if hits.is_empty() {
+            break;
+        }
+        ids.extend(hits.iter().map(|h| h["id"].as_i64().unwrap()));
+    }
+    ids
+}
+
+#[tokio::test]
+async fn exports_stream_every_hit_in_result_order_batch_after_batch() {
+    let app = spawn_app().await;
+    for query in ["", "q=int%C3%A9gration", "q=cours+de+langue&theme=Langues"] {
+        let expected = every_hit(&app, query).await;
+        assert!(!expected.is_empty(), "{query}: the corpus answers");
+
+        let r = app.get(&format!("/api/v1/practices.csv?{query}")).await;
+        assert_eq!(r.status().as_u16(), 200);
+        // Streamed: no length known in advance.
+        assert!(r.headers().get("content-length").is_none(), "{query}");
+        assert_eq!(r.headers()["transfer-encoding"], "chunked");
+        let body = r.text().await.unwrap();
+        let body = body.strip_prefix('\u{feff}').expect("the BOM first");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let ids: Vec<i64> = reader
+            .records()
+            .map(|r| r.unwrap()[0].parse().unwrap())
+            .collect();
+        assert_eq!(ids, expected, "{query}: CSV rows are the hits, in order");
+
+        let r = app.get(&format!("/api/v1/practices.json?{query}")).await;
+        assert_eq!(r.headers()["transfer-encoding"], "chunked");
+        let json: serde_json::Value = r.json().await.unwrap();
+        let ids: Vec<i64> = json["practices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            ids, expected,
+            "{query}: JSON practices are the hits, in order"
+        );
+        assert!(json["practices"][0]["title"].is_string());
+    }
+    // Batch after batch, in order, nothing lost or repeated at the seams.
+    let everything = every_hit(&app, "").await;
+    for batch in [1, 7, everything.len() - 1, everything.len() + 3] {
+        let sel = web::params::Selection::parse(None).unwrap();
+        let mut selected = web::catalogue::Selected::new(&app.state, &sel)
+            .unwrap()
+            .with_batch(batch);
+        let mut ids = Vec::new();
+        while let Some(practices) = selected.next_batch().await.unwrap() {
+            assert!(practices.len() <= batch);
+            ids.extend(practices.iter().map(|p| p.id));
+        }
+        assert_eq!(ids, everything, "batches of {batch}");
+    }
 }
 
 #[tokio::test]

@@ -2,8 +2,10 @@
 
 use axum::Json;
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::Practice;
 use search::{Hit, SearchResults};
@@ -103,10 +105,13 @@ async fn practices_csv(
     State(state): State<AppState>,
     ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Response, ApiError> {
-    let practices = crate::catalogue::select_all(&state, &sel).await?;
-    let mut body = Vec::new();
-    ingest::csv_format::write_practices(&mut body, &practices).map_err(ApiError::internal)?;
-    Ok(crate::download::csv_download("pratiques.csv", &body))
+    let selected = crate::catalogue::Selected::new(&state, &sel)?;
+    let stream = selected.stream(Vec::new(), Vec::new(), |batch, first| {
+        let mut chunk = Vec::new();
+        ingest::csv_format::write_practice_rows(&mut chunk, batch, first)?;
+        Ok(chunk)
+    });
+    Ok(crate::download::csv_stream("pratiques.csv", stream))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -115,6 +120,7 @@ struct PracticesBody {
 }
 
 /// The selection as JSON: whole practices, every page, as `export --format json` writes them.
+/// Streamed, a batch at a time.
 #[utoipa::path(
     get, path = "/api/v1/practices.json",
     params(("q" = Option<String>, Query), ("theme" = Option<Vec<String>>, Query), ("commune" = Option<Vec<String>>, Query)),
@@ -123,10 +129,28 @@ struct PracticesBody {
 async fn practices_json(
     State(state): State<AppState>,
     ApiQuery(sel): ApiQuery<Selection>,
-) -> Result<Json<PracticesBody>, ApiError> {
-    Ok(Json(PracticesBody {
-        practices: crate::catalogue::select_all(&state, &sel).await?,
-    }))
+) -> Result<Response, ApiError> {
+    let selected = crate::catalogue::Selected::new(&state, &sel)?;
+    let mut written = false;
+    let stream = selected.stream(
+        br#"{"practices":["#.to_vec(),
+        b"]}".to_vec(),
+        move |batch, _| {
+            let mut chunk = Vec::new();
+            for p in batch {
+                if std::mem::replace(&mut written, true) {
+                    chunk.push(b',');
+                }
+                serde_json::to_writer(&mut chunk, p)?;
+            }
+            Ok(chunk)
+        },
+    );
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// One practice: published ones for everyone; a draft, submitted or archived one only for

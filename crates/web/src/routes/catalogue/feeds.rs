@@ -3,7 +3,7 @@
 //!
 //! The feed reads the store, not the search index: it must order by `updated_at`, which the
 //! index does not keep, and it must never show a practice that is no longer published, even
-//! for the second before the index follows. Filters compare as the search facets do
+//! for the second before the index follows. It reads the newest first, a batch at a time. Filters compare as the search facets do
 //! ([`identity_key`]): values of one facet are alternatives, facets combine.
 
 use axum::Router;
@@ -14,6 +14,7 @@ use axum::routing::get;
 use domain::text::identity_key;
 use domain::{Practice, Status};
 use render::{FeedEntry, FeedMeta};
+use store::{Store, StoreError};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -54,17 +55,40 @@ fn keys(sel: &Selection, f: Filter) -> Vec<String> {
         .collect()
 }
 
+/// Practices read per step when filters leave some out.
+const BATCH: u64 = 200;
+
 /// The published practices of the selection, most recently changed first, at most `limit`.
-pub fn recent(practices: Vec<Practice>, sel: &Selection, limit: usize) -> Vec<Practice> {
+/// Reads them newest first, a batch at a time (through the index on status and
+/// `updated_at`), until `limit` of them match: never the whole store.
+pub async fn recent(
+    store: &dyn Store,
+    sel: &Selection,
+    limit: usize,
+) -> Result<Vec<Practice>, StoreError> {
     let (themes, communes) = (keys(sel, Filter::Theme), keys(sel, Filter::Commune));
-    let mut out: Vec<Practice> = practices
-        .into_iter()
-        .filter(|p| p.status == Status::Published)
-        .filter(|p| any_of(&p.fields.themes, &themes) && any_of(&p.fields.communes, &communes))
-        .collect();
-    out.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    let batch = if themes.is_empty() && communes.is_empty() {
+        limit as u64
+    } else {
+        BATCH
+    };
+    let mut out = Vec::new();
+    let mut offset = 0;
+    while out.len() < limit {
+        let page = store
+            .practices_with_status_page(Status::Published, offset, Some(batch))
+            .await?;
+        let read = page.len() as u64;
+        out.extend(page.into_iter().filter(|p| {
+            any_of(&p.fields.themes, &themes) && any_of(&p.fields.communes, &communes)
+        }));
+        if read < batch {
+            break;
+        }
+        offset += read;
+    }
     out.truncate(limit);
-    out
+    Ok(out)
 }
 
 /// The first of objectives, description and results, cut to a summary's length.
@@ -92,7 +116,7 @@ async fn practices_feed(
 ) -> Result<Response, ApiError> {
     let sel = feed_selection(&sel);
     let base = base_url(&state, &headers);
-    let practices = recent(state.store.practices().await?, &sel, FEED_LENGTH as usize);
+    let practices = recent(state.store.as_ref(), &sel, FEED_LENGTH as usize).await?;
     let entries: Vec<FeedEntry> = practices
         .iter()
         .map(|p| {
