@@ -1,6 +1,6 @@
 //! The tantivy implementation of [`SearchIndex`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
@@ -64,12 +64,47 @@ enum Plan {
     },
 }
 
+/// Answers of [`SearchIndex::similar`] for one searcher generation: any commit (a write on
+/// this node, or a change another node logged and this one applied) starts an empty one, so
+/// an answer is never older than the index. Bounded: past [`SimilarCache::MAX`] answers it
+/// starts again.
+#[derive(Default)]
+struct SimilarCache {
+    generation: u64,
+    answers: HashMap<(i64, usize), Vec<Hit>>,
+}
+
+impl SimilarCache {
+    const MAX: usize = 20_000;
+
+    fn get(&mut self, generation: u64, key: (i64, usize)) -> Option<Vec<Hit>> {
+        if self.generation != generation {
+            self.generation = generation;
+            self.answers.clear();
+        }
+        self.answers.get(&key).cloned()
+    }
+
+    fn put(&mut self, generation: u64, key: (i64, usize), hits: Vec<Hit>) {
+        if self.generation != generation {
+            return;
+        }
+        if self.answers.len() >= Self::MAX {
+            self.answers.clear();
+        }
+        self.answers.insert(key, hits);
+    }
+}
+
 pub struct TantivyIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
     /// Facet counts of the whole index, for the searcher generation they were counted on.
     listing_facets: Mutex<Option<(u64, Facets)>>,
+    /// Practices like a practice, for the searcher generation (and scheme) they were found
+    /// with: a fiche page asks the same question until the index changes.
+    similar_cache: Mutex<SimilarCache>,
     pub(crate) fields: Fields,
     pub(crate) analyzers: Analyzers,
     dir: Option<PathBuf>,
@@ -182,6 +217,7 @@ impl TantivyIndex {
             reader,
             writer: Mutex::new(None),
             listing_facets: Mutex::new(None),
+            similar_cache: Mutex::new(SimilarCache::default()),
             fields,
             analyzers,
             dir,
@@ -204,6 +240,12 @@ impl TantivyIndex {
             Ok(mut guard) => *guard = concepts,
             Err(poisoned) => *poisoned.into_inner() = concepts,
         }
+        // Similar practices may rank by concepts: the old scheme's answers go.
+        self.similar_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .answers
+            .clear();
     }
 
     /// The concept scheme in use, for one search or one batch of indexing.
@@ -400,6 +442,42 @@ impl TantivyIndex {
             query: with_filters(Some(Box::new(BooleanQuery::new(should)))),
             by_score: true,
         }
+    }
+
+    /// [`SearchIndex::similar`] computed on `searcher`.
+    fn similar_uncached(&self, searcher: &Searcher, id: i64, limit: usize) -> Result<Vec<Hit>> {
+        let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let found = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(_, address)) = found.first() else {
+            return Ok(Vec::new());
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let f = &self.fields;
+        let strings = |field: Field| -> Vec<OwnedValue> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(|s| OwnedValue::Str(s.to_string())))
+                .collect()
+        };
+        let language = doc
+            .get_first(f.language)
+            .and_then(|v| v.as_str())
+            .and_then(Language::parse)
+            .unwrap_or_default();
+        let mut body = strings(f.excerpt);
+        body.extend(strings(f.context));
+        let themes: Vec<String> = doc
+            .get_all(f.facet(FacetKind::Theme))
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        self.more_like(
+            searcher,
+            strings(f.title),
+            body,
+            language,
+            &themes,
+            Some(id),
+            limit,
+        )
     }
 
     /// Runs one query: the page of hits (score, address), the total and the facets.
@@ -691,38 +769,21 @@ impl SearchIndex for TantivyIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
-        let by_id = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
-        let found = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?;
-        let Some(&(_, address)) = found.first() else {
-            return Ok(Vec::new());
-        };
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let f = &self.fields;
-        let strings = |field: Field| -> Vec<OwnedValue> {
-            doc.get_all(field)
-                .filter_map(|v| v.as_str().map(|s| OwnedValue::Str(s.to_string())))
-                .collect()
-        };
-        let language = doc
-            .get_first(f.language)
-            .and_then(|v| v.as_str())
-            .and_then(Language::parse)
-            .unwrap_or_default();
-        let mut body = strings(f.excerpt);
-        body.extend(strings(f.context));
-        let themes: Vec<String> = doc
-            .get_all(f.facet(FacetKind::Theme))
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        self.more_like(
-            &searcher,
-            strings(f.title),
-            body,
-            language,
-            &themes,
-            Some(id),
-            limit,
-        )
+        let generation = searcher.generation().generation_id();
+        let cached = self
+            .similar_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(generation, (id, limit));
+        if let Some(hits) = cached {
+            return Ok(hits);
+        }
+        let hits = self.similar_uncached(&searcher, id, limit)?;
+        self.similar_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(generation, (id, limit), hits.clone());
+        Ok(hits)
     }
 
     fn similar_to_text(

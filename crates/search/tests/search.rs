@@ -574,6 +574,38 @@ fn similar_practices() {
     assert_eq!(index.similar(wok, 2).unwrap().len(), 2);
 }
 
+/// Similar practices are kept until the index changes, and not a moment longer: a write that
+/// changes the answer shows in the next call.
+#[test]
+fn similar_practices_follow_every_write() {
+    let (index, p) = corpus_index();
+    let ais = id_of(&p, "Agence Immobilière Sociale - AIS");
+    let first = index.similar(ais, 5).unwrap();
+    assert_eq!(
+        ids(&index.similar(ais, 5).unwrap()),
+        ids(&first),
+        "asked again"
+    );
+
+    // The best neighbour goes: it is gone from the next answer.
+    let best = first[0].id;
+    index.remove(&[best]).unwrap();
+    let after_remove = index.similar(ais, 5).unwrap();
+    assert!(!ids(&after_remove).contains(&best), "{after_remove:?}");
+
+    // It comes back with a new title: the next answer carries it.
+    let mut back = p[(best - 1) as usize].clone();
+    back.fields.title = format!("{} (nouvelle édition)", back.fields.title);
+    index.upsert(&[back]).unwrap();
+    let after_upsert = index.similar(ais, 5).unwrap();
+    let hit = after_upsert.iter().find(|h| h.id == best).expect("back");
+    assert!(hit.title.ends_with("(nouvelle édition)"), "{}", hit.title);
+
+    // The practice asked about goes: nothing is like a practice the index does not hold.
+    index.remove(&[ais]).unwrap();
+    assert!(index.similar(ais, 5).unwrap().is_empty());
+}
+
 #[test]
 fn upsert_replaces_and_remove_removes() {
     let (index, p) = corpus_index();

@@ -47,4 +47,22 @@ impl AppState {
         self.secure_cookies = secure;
         self
     }
+
+    /// Runs `f` on the search index in the blocking pool: a search, a more-like-this or the
+    /// bridge take milliseconds of CPU, and cheap requests must not queue behind them on the
+    /// async workers. A panic in `f` resumes here, where the panic layer answers it.
+    pub async fn searching<T, F>(&self, f: F) -> search::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn SearchIndex) -> search::Result<T> + Send + 'static,
+    {
+        let index = self.search.clone();
+        match tokio::task::spawn_blocking(move || f(index.as_ref())).await {
+            Ok(result) => result,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => panic!("a search was cancelled: {e}"),
+            },
+        }
+    }
 }

@@ -92,7 +92,8 @@ async fn list_practices(
     State(state): State<AppState>,
     ApiQuery(sel): ApiQuery<Selection>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    Ok(Json(state.search.search(&sel.to_query())?))
+    let query = sel.to_query();
+    Ok(Json(state.searching(move |s| s.search(&query)).await?))
 }
 
 /// The selection as CSV (the documented practice columns), every page.
@@ -221,6 +222,6 @@ async fn similar_practices(
         )));
     }
     Ok(Json(SimilarBody {
-        hits: state.search.similar(id, 10)?,
+        hits: state.searching(move |s| s.similar(id, 10)).await?,
     }))
 }

@@ -50,7 +50,8 @@ async fn home(State(state): State<AppState>, layout: Layout) -> Result<Html<Stri
     let lang = &layout.lang;
     let mut all = Selection::parse(None)?;
     all.per_page = 1;
-    let results = state.search.search(&all.to_query())?;
+    let query = all.to_query();
+    let results = state.searching(move |s| s.search(&query)).await?;
     let entries = |map: &std::collections::BTreeMap<String, u64>, prefix: &str| -> Vec<Entry> {
         map.iter()
             .map(|(k, n)| Entry {
@@ -132,7 +133,7 @@ fn filter_value(state: &AppState, lang: &Lang, f: Filter, value: &str) -> String
 }
 
 /// Renders a list of practices: the search page and the commune and theme pages.
-fn results_page(
+async fn results_page(
     state: &AppState,
     layout: &Layout,
     path: &str,
@@ -140,7 +141,8 @@ fn results_page(
     heading: String,
 ) -> Result<Html<String>, PageError> {
     let lang = &layout.lang;
-    let results = state.search.search(&sel.to_query())?;
+    let query = sel.to_query();
+    let results = state.searching(move |s| s.search(&query)).await?;
     let pages = results.total.div_ceil(u64::from(sel.per_page)).max(1);
     // A page past the last is not a page.
     if u64::from(sel.page) > pages {
@@ -220,7 +222,7 @@ async fn search_page(
     PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
     let heading = layout.lang.t("nav-search");
-    results_page(&state, &layout, "/recherche", &sel, heading)
+    results_page(&state, &layout, "/recherche", &sel, heading).await
 }
 
 async fn commune_page(
@@ -229,7 +231,7 @@ async fn commune_page(
     Path(name): Path<String>,
     PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
-    named_list(&state, &layout, Filter::Commune, &name, sel)
+    named_list(&state, &layout, Filter::Commune, &name, sel).await
 }
 
 async fn theme_page(
@@ -238,11 +240,11 @@ async fn theme_page(
     Path(name): Path<String>,
     PageQuery(sel): PageQuery<Selection>,
 ) -> Result<Html<String>, PageError> {
-    named_list(&state, &layout, Filter::Theme, &name, sel)
+    named_list(&state, &layout, Filter::Theme, &name, sel).await
 }
 
 /// The page of one commune or one theme: a search list with that filter always on.
-fn named_list(
+async fn named_list(
     state: &AppState,
     layout: &Layout,
     filter: Filter,
@@ -269,7 +271,7 @@ fn named_list(
             per_page: 1,
             ..search::SearchQuery::default()
         };
-        if state.search.search(&probe)?.total == 0 {
+        if state.searching(move |s| s.search(&probe)).await?.total == 0 {
             return Err(PageError::not_found());
         }
     }
@@ -291,7 +293,7 @@ fn named_list(
     };
     let heading = lang.with(title_key, "name", name);
     let path = format!("/{prefix}/{}", path_segment(name));
-    results_page(state, layout, &path, &sel, heading)
+    results_page(state, layout, &path, &sel, heading).await
 }
 
 pub struct SectionView {
@@ -448,14 +450,18 @@ async fn show_practice(
         .collect();
     // A practice that is not published is not in the index: its text is compared instead.
     let similar = if p.status == Status::Published {
-        state.search.similar(p.id, 5)
+        let id = p.id;
+        state.searching(move |s| s.similar(id, 5)).await
     } else {
         let text = format!(
             "{}\n{}",
             f.objectives.as_deref().unwrap_or_default(),
             f.description.as_deref().unwrap_or_default()
         );
-        state.search.similar_to_text(&f.title, &text, p.language, 5)
+        let (title, language) = (f.title.clone(), p.language);
+        state
+            .searching(move |s| s.similar_to_text(&title, &text, language, 5))
+            .await
     }?
     .iter()
     .map(HitView::from)

@@ -632,7 +632,9 @@ async fn similar_to_text(
     }
     // The index holds published practices only.
     Ok(Json(SimilarToTextBody {
-        hits: state.search.similar_to_text(&title, &text, language, 5)?,
+        hits: state
+            .searching(move |s| s.similar_to_text(&title, &text, language, 5))
+            .await?,
     }))
 }
 

@@ -526,7 +526,13 @@ async fn criterion_page(
         .await?;
     // The bridge to the catalogue: practices that share what this criterion speaks of.
     let code = c.component.as_ref().and_then(|x| x.as_str().get(..3));
-    let practices = AnswerView::all(&state.search.answers(&words, code, 5)?, code, lang.code());
+    let found = {
+        let (words, owned) = (words.clone(), code.map(str::to_string));
+        state
+            .searching(move |s| s.answers(&words, owned.as_deref(), 5))
+            .await?
+    };
+    let practices = AnswerView::all(&found, code, lang.code());
     let may_write = viewer.may_write_platform(&c.platform);
     let mut views = criterion_views(vec![c], &labels, &questions);
     let v = views.remove(0);
@@ -723,11 +729,11 @@ async fn ill_being_answers(
             .items;
         let words: Vec<&str> = criteria.iter().map(|c| c.text.as_str()).collect();
         let code = format!("{dimension}00");
-        let practices = AnswerView::all(
-            &state.search.answers(&words.join("\n"), Some(&code), 3)?,
-            None,
-            lang.code(),
-        );
+        let (text, owned) = (words.join("\n"), code.clone());
+        let found = state
+            .searching(move |s| s.answers(&text, Some(&owned), 3))
+            .await?;
+        let practices = AnswerView::all(&found, None, lang.code());
         let mut sel = CriteriaSelection {
             filter,
             ..CriteriaSelection::default()
@@ -1377,7 +1383,13 @@ async fn action_page(
     }
     // Practices of other communes that did something of the kind.
     let code = a.components.first().and_then(|c| c.as_str().get(..3));
-    let practices = AnswerView::all(&state.search.answers(&words, code, 5)?, code, lang.code());
+    let found = {
+        let (words, owned) = (words.clone(), code.map(str::to_string));
+        state
+            .searching(move |s| s.answers(&words, owned.as_deref(), 5))
+            .await?
+    };
+    let practices = AnswerView::all(&found, code, lang.code());
     let statuses = ActionStatus::ALL
         .iter()
         .map(|s| Choice {
