@@ -7,7 +7,8 @@
 //! `practices`, `account`, `pdf`, `jobs`, `openapi`). What features share sits beside them
 //! and imports no feature: [`page`] (the layout context, error page, links, hit views),
 //! [`write`] (write errors, audit, posted forms), [`params`] (typed query parameters),
-//! [`catalogue`] (published practices), [`session`], [`i18n`] and [`error`] (API errors).
+//! [`catalogue`] (published practices), [`session`], [`i18n`], [`error`] (API errors) and
+//! [`etag`] (conditional requests).
 //! `scripts/module-cycles.py` checks that no module imports one that imports it back.
 
 pub mod answered;
@@ -15,6 +16,7 @@ pub mod catalogue;
 pub mod client;
 pub mod download;
 pub mod error;
+pub mod etag;
 pub mod i18n;
 pub mod indexing;
 pub mod page;
@@ -48,6 +50,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             transport_headers,
         ))
+        // A page asked again unchanged answers 304 without its body.
+        .layer(axum::middleware::from_fn(etag::conditional))
         .with_state(state)
         // Forms and JSON bodies are small; uploads (codebooks) stay under 2 MiB.
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))

@@ -856,3 +856,94 @@ async fn the_openapi_document_describes_the_write_routes() {
     assert!(upload["requestBody"]["content"]["multipart/form-data"].is_object());
     assert!(doc["components"]["schemas"]["PracticeInput"].is_object());
 }
+
+/// A page asked again with its `ETag` answers 304 without a body, until the practice changes:
+/// the next answer is whole, with a new tag. Per language, and for the API too.
+#[tokio::test]
+async fn unchanged_pages_answer_304_and_a_change_shows_at_once() {
+    let app = spawn_app().await;
+    let who = actors(&app).await;
+    let id = create(&app, &who.strassen, draft_body("Atelier des saveurs")).await;
+    assert_eq!(
+        step(&app, Some(&who.strassen), id, "submit", None).await.0,
+        200
+    );
+    assert_eq!(
+        step(&app, Some(&who.editor), id, "publish", None).await.0,
+        200
+    );
+    let (_, v) = app.json(&format!("/api/v1/practices/{id}")).await;
+    let page = format!("/pratiques/{id}/{}", v["slug"].as_str().unwrap());
+
+    let ask = |path: String, tag: Option<String>, lang: &'static str| {
+        let mut req = app
+            .client
+            .get(app.url(&path))
+            .header("Accept-Language", lang);
+        if let Some(t) = tag {
+            req = req.header("If-None-Match", t);
+        }
+        req.send()
+    };
+    let first = ask(page.clone(), None, "fr").await.unwrap();
+    assert_eq!(first.status().as_u16(), 200);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert!(tag.starts_with('"') && tag.len() == 34, "{tag}");
+    assert!(first.text().await.unwrap().contains("Atelier des saveurs"));
+
+    let again = ask(page.clone(), Some(tag.clone()), "fr").await.unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+    assert_eq!(again.headers()["etag"].to_str().unwrap(), tag);
+    assert!(again.text().await.unwrap().is_empty());
+
+    // Another language is another page.
+    let english = ask(page.clone(), Some(tag.clone()), "en").await.unwrap();
+    assert_eq!(english.status().as_u16(), 200);
+    assert_ne!(english.headers()["etag"].to_str().unwrap(), tag);
+
+    // An editor's change shows at once, whole.
+    let (status, v) = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/practices/{id}"),
+            Some(&who.editor),
+            Some(json!({"costs": "gratuit, sur inscription"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let changed = ask(page.clone(), Some(tag.clone()), "fr").await.unwrap();
+    assert_eq!(changed.status().as_u16(), 200);
+    let new_tag = changed.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(new_tag, tag);
+    assert!(
+        changed
+            .text()
+            .await
+            .unwrap()
+            .contains("gratuit, sur inscription")
+    );
+
+    // The API answers conditionally too; streamed exports carry no tag.
+    let api = ask(format!("/api/v1/practices/{id}"), None, "fr")
+        .await
+        .unwrap();
+    let api_tag = api.headers()["etag"].to_str().unwrap().to_string();
+    let api_again = ask(format!("/api/v1/practices/{id}"), Some(api_tag), "fr")
+        .await
+        .unwrap();
+    assert_eq!(api_again.status().as_u16(), 304);
+    let csv = ask("/api/v1/practices.csv".into(), None, "fr")
+        .await
+        .unwrap();
+    assert!(csv.headers().get("etag").is_none());
+    // A write is never answered 304.
+    let (status, _) = app
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/practices/{id}"),
+            Some(&who.editor),
+            Some(json!({"costs": "gratuit"})),
+        )
+        .await;
+    assert_eq!(status, 200);
+}
