@@ -96,6 +96,19 @@ impl SimilarCache {
     }
 }
 
+/// The concepts of short texts under one scheme (see [`TantivyIndex::concepts_epoch`]).
+#[derive(Default)]
+struct TagMemo {
+    epoch: u64,
+    tags: HashMap<String, Vec<domain::concepts::Tag>>,
+}
+
+impl TagMemo {
+    /// Texts longer than this are tagged each time (a fiche is tagged once, when indexed).
+    const MAX_TEXT: usize = 2000;
+    const MAX: usize = 50_000;
+}
+
 pub struct TantivyIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
@@ -105,6 +118,11 @@ pub struct TantivyIndex {
     /// Practices like a practice, for the searcher generation (and scheme) they were found
     /// with: a fiche page asks the same question until the index changes.
     similar_cache: Mutex<SimilarCache>,
+    /// Concepts of short texts (criteria, post-its), per scheme: a fiche's page tags the same
+    /// latest criteria on every request.
+    tag_memo: Mutex<TagMemo>,
+    /// Counts scheme replacements: a memo made under another scheme is dropped.
+    concepts_epoch: std::sync::atomic::AtomicU64,
     pub(crate) fields: Fields,
     pub(crate) analyzers: Analyzers,
     dir: Option<PathBuf>,
@@ -218,6 +236,8 @@ impl TantivyIndex {
             writer: Mutex::new(None),
             listing_facets: Mutex::new(None),
             similar_cache: Mutex::new(SimilarCache::default()),
+            tag_memo: Mutex::new(TagMemo::default()),
+            concepts_epoch: std::sync::atomic::AtomicU64::new(0),
             fields,
             analyzers,
             dir,
@@ -240,6 +260,8 @@ impl TantivyIndex {
             Ok(mut guard) => *guard = concepts,
             Err(poisoned) => *poisoned.into_inner() = concepts,
         }
+        self.concepts_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         // Similar practices may rank by concepts: the old scheme's answers go.
         self.similar_cache
             .lock()
@@ -813,10 +835,37 @@ impl SearchIndex for TantivyIndex {
     }
 
     fn concepts_of(&self, text: &str) -> Vec<domain::concepts::Tag> {
-        self.concepts()
+        let epoch = self
+            .concepts_epoch
+            .load(std::sync::atomic::Ordering::SeqCst);
+        let memo = || self.tag_memo.lock().unwrap_or_else(PoisonError::into_inner);
+        let short = text.len() <= TagMemo::MAX_TEXT;
+        if short {
+            let mut m = memo();
+            if m.epoch != epoch {
+                m.epoch = epoch;
+                m.tags.clear();
+            }
+            if let Some(tags) = m.tags.get(text) {
+                return tags.clone();
+            }
+        }
+        let tags = self
+            .concepts()
             .as_deref()
             .map(|c| c.tags(text))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if short {
+            let mut m = memo();
+            // Made under the scheme of `epoch`: kept only while it is still the one in use.
+            if m.epoch == epoch {
+                if m.tags.len() >= TagMemo::MAX {
+                    m.tags.clear();
+                }
+                m.tags.insert(text.to_string(), tags.clone());
+            }
+        }
+        tags
     }
 
     fn component_hints(&self, text: &str) -> Vec<domain::classify::Hint> {

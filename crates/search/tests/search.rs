@@ -849,3 +849,33 @@ fn an_expanded_match_never_outranks_the_words_typed() {
     let r = search(&index, "apprentissage de la langue");
     assert_eq!(top(&r, 2), vec![1, 2]);
 }
+
+/// The concepts of a text are remembered per scheme: an editor's new version tags the same
+/// text anew at once.
+#[test]
+fn a_new_scheme_tags_a_known_text_anew() {
+    let index = TantivyIndex::in_memory()
+        .unwrap()
+        .with_concepts(ingest::concepts::bundled());
+    let text = "Kwetschentaart mat den Noperen";
+    assert!(index.concepts_of(text).is_empty());
+    assert!(index.concepts_of(text).is_empty(), "asked again");
+    // A new version names the word a label of a concept.
+    let mut tsv = ingest::concepts::to_tsv(&ingest::concepts::bundled());
+    let line = tsv
+        .lines()
+        .find(|l| l.starts_with("neighbourhood-meeting\t"))
+        .map(str::to_string);
+    let Some(line) = line else {
+        panic!("the bundled scheme has a neighbourhood concept");
+    };
+    let id = line.split('\t').next().unwrap().to_string();
+    let mut cells: Vec<String> = line.split('\t').map(str::to_string).collect();
+    // alt_lb: the third column from the end (… pref_lb alt_lb pref_en alt_en).
+    let alt_lb = cells.len() - 3;
+    cells[alt_lb] = format!("{}|Kwetschentaart", cells[alt_lb]);
+    tsv = tsv.replace(&line, &cells.join("\t"));
+    index.set_concepts(ingest::concepts::parse_tsv("v2.tsv", tsv.as_bytes(), 2).unwrap());
+    let tags = index.concepts_of(text);
+    assert!(tags.iter().any(|t| t.concept == id), "{tags:?}");
+}
