@@ -20,9 +20,11 @@ Steps:
    measured without HTTP and has no stemming and no typo tolerance ("equigart" finds nothing),
    so the comparison favours it;
 4. peak memory (VmHWM) and resident memory of `serve`, from /proc/PID/status;
-5. throughput with wrk (installed with apt-get when missing, as nginx is) of a fiche page and a
-   search page, beside the same two pages saved as files and served by a private nginx on
-   another loopback port (its own prefix and config in the temp directory);
+5. throughput with wrk (installed with apt-get when missing, as nginx is) of a fiche page, the
+   home page, a search page and 50 different searches in turn (a wrk Lua script), beside the
+   same pages saved as files and served by a private nginx on another loopback port (its own
+   prefix and config in the temp directory); before it, the feeds' latency and the streamed
+   exports (time to the first byte, total, serve's peak memory before and after);
 6. stops every process it started, also on error or Ctrl-C, and prints a summary.
 
 Usage: python3 bench/http.py [--practices 100000] [--runs 300] [--wrk-seconds 15] [--keep]
@@ -407,10 +409,22 @@ def start_nginx(procs, prefix, port, pages):
             time.sleep(0.1)
 
 
-def wrk(url, seconds, threads=2, connections=50):
+def rotation_script(work, name, paths):
+    """A wrk Lua script that asks `paths` in turn, so that no single answer can be cached."""
+    path = os.path.join(work, name)
+    quoted = ",\n".join("  " + json.dumps(p) for p in paths)
+    with open(path, "w") as f:
+        f.write(f"local paths = {{\n{quoted}\n}}\nlocal i = 0\n"
+                "request = function()\n  i = i + 1\n"
+                "  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+    return path
+
+
+def wrk(url, seconds, threads=2, connections=50, script=None):
     """Runs wrk; returns (requests/s, p50 ms, p99 ms, non-2xx, socket errors)."""
+    extra = ["-s", script] if script else []
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
-                          url], check=True, capture_output=True, text=True,
+                          *extra, url], check=True, capture_output=True, text=True,
                          timeout=seconds + 60).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -423,6 +437,41 @@ def wrk(url, seconds, threads=2, connections=50):
     errors = re.search(r"Socket errors:(.*)", out)
     return (rps, latency(50), latency(99), int(non_2xx.group(1)) if non_2xx else 0,
             errors.group(1).strip() if errors else "none")
+
+
+def time_stream(port, path):
+    """One GET read to its end in 64 KiB reads: (first byte s, total s, bytes, data rows)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers=HEADERS)
+    r = conn.getresponse()
+    first = None
+    size, newlines = 0, 0
+    while True:
+        chunk = r.read1(65536)
+        if not chunk:
+            break
+        if first is None:
+            first = time.perf_counter() - t0
+        size += len(chunk)
+        newlines += chunk.count(b"\n")
+    total = time.perf_counter() - t0
+    conn.close()
+    if r.status != 200:
+        raise RuntimeError(f"GET {path}: status {r.status}")
+    return first or total, total, size, newlines
+
+
+def rotation_words(fiches, n):
+    """`n` different words of the fiches' titles, for searches no cache can repeat."""
+    words = []
+    for p in fiches:
+        for w in re.findall(r"[^\W\d_]{5,}", p["title"].lower()):
+            if w not in words:
+                words.append(w)
+    if len(words) < n:
+        raise RuntimeError(f"only {len(words)} different title words for {n} queries")
+    return words[:n]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,6 +554,27 @@ def main():
             print(f"  {label:<34} API p50 {p50_p99(api[label])[0]:6.2f} ms   "
                   f"page p50 {p50_p99(page[label])[0]:6.2f} ms", flush=True)
 
+        # 2b. lists: feeds and exports -------------------------------------------------------
+        print("\nlists: feeds (sequential, after a warm-up) and streamed exports", flush=True)
+        lists = []
+        for label, path in (("feed", "/flux/pratiques.atom"),
+                            ("feed commune=Strassen", "/flux/pratiques.atom?commune=Strassen")):
+            times = time_http(port, path, min(args.runs, 200))
+            lists.append((label, *p50_p99(times)))
+            print(f"  {label:<34} p50 {lists[-1][1]:7.2f} ms  p99 {lists[-1][2]:7.2f} ms",
+                  flush=True)
+        exports = []
+        for label, path in (("CSV, every practice", "/api/v1/practices.csv"),
+                            ("CSV, q=intégration", "/api/v1/practices.csv?q=int%C3%A9gration"),
+                            ("JSON, every practice", "/api/v1/practices.json")):
+            before = proc_status(proc.pid)["VmHWM"]
+            first, total, size, rows = time_stream(port, path)
+            after = proc_status(proc.pid)["VmHWM"]
+            exports.append((label, first, total, size, rows, before, after))
+            print(f"  {label:<34} first byte {first * 1000:7.1f} ms, {fmt_s(total)}, "
+                  f"{size / 2**20:.0f} MiB, {rows} lines, serve peak {before:.0f} -> "
+                  f"{after:.0f} MiB", flush=True)
+
         # 3. FTS5 baseline ------------------------------------------------------------------
         t0 = time.perf_counter()
         fts_path = os.path.join(work, "fts5.sqlite")
@@ -524,20 +594,36 @@ def main():
         hit = json.loads(body)["hits"][0]
         fiche_path = f"/pratiques/{hit['id']}/{hit['slug']}"
         search_path = query_path("/recherche", "logement réfugiés", {})
+        rotation = [query_path("/recherche", w, {}) for w in rotation_words(fiches, 50)]
         pages = {}
-        for name, p in (("fiche.html", fiche_path), ("recherche.html", search_path)):
+        for name, p in (("fiche.html", fiche_path), ("recherche.html", search_path),
+                        ("accueil.html", "/")):
             status, pages[name] = get(conn, p)
             if status != 200:
                 raise RuntimeError(f"GET {p}: status {status}")
+        for i, p in enumerate(rotation):
+            status, pages[f"r{i}.html"] = get(conn, p)
+            if status != 200:
+                raise RuntimeError(f"GET {p}: status {status}")
         conn.close()
+        ours_rotation = rotation_script(work, "ours.lua", rotation)
+        static_rotation = rotation_script(work, "static.lua",
+                                          [f"/r{i}.html" for i in range(len(rotation))])
         nginx_port = free_port()
         nginx = start_nginx(procs, os.path.join(work, "nginx"), nginx_port, pages)
         throughput = []
-        for kind, ours_path, static in (("fiche page", fiche_path, "fiche.html"),
-                                        ("search page", search_path, "recherche.html")):
-            ours = wrk(f"http://127.0.0.1:{port}{ours_path}", args.wrk_seconds)
-            theirs = wrk(f"http://127.0.0.1:{nginx_port}/{static}", args.wrk_seconds)
-            throughput.append((kind, len(pages[static]), ours, theirs))
+        for kind, ours_path, static, script in (
+                ("fiche page", fiche_path, "fiche.html", None),
+                ("home page", "/", "accueil.html", None),
+                ("search page", search_path, "recherche.html", None),
+                ("50 searches", "/", "r0.html", (ours_rotation, static_rotation))):
+            ours = wrk(f"http://127.0.0.1:{port}{ours_path}", args.wrk_seconds,
+                       script=script and script[0])
+            theirs = wrk(f"http://127.0.0.1:{nginx_port}/{static}", args.wrk_seconds,
+                         script=script and script[1])
+            size = len(pages[static]) if not script else sum(
+                len(pages[f"r{i}.html"]) for i in range(len(rotation))) // len(rotation)
+            throughput.append((kind, size, ours, theirs))
             print(f"  wrk {kind}: zesummen {ours[0]:.0f} req/s, nginx {theirs[0]:.0f} req/s",
                   flush=True)
         procs.stop(nginx)
@@ -606,6 +692,19 @@ def main():
                    f"RSS at end {at_end['VmRSS']:.0f} MiB, peak (VmHWM) {at_end['VmHWM']:.0f} MiB;"
                    f" first start with index rebuild peaked at {rebuild_hwm:.0f} MiB")
         out.append("")
+        out.append("lists at this size (feeds: sequential, ms; exports: one streamed GET)")
+        for label, p50, p99 in lists:
+            out.append(f"  {label:<34} p50 {p50:7.2f}  p99 {p99:7.2f}")
+        for label, first, total, size, rows, before, after in exports:
+            per_row = total / max(rows - 1, 1) * 1e6
+            out.append(f"  {label:<34} first byte {first * 1000:7.1f} ms, total {fmt_s(total)}, "
+                       f"{size / 2**20:.0f} MiB, {rows} lines ({per_row:.1f} us a line), serve "
+                       f"peak {before:.0f} -> {after:.0f} MiB")
+        if len(exports) >= 2:
+            (_, _, t_all, _, r_all, _, _), (_, _, t_q, _, r_q, _, _) = exports[0], exports[1]
+            out.append(f"  filtered/unfiltered time per line: "
+                       f"{(t_q / max(r_q - 1, 1)) / (t_all / max(r_all - 1, 1)):.2f} (goal <= 1.5)")
+        out.append("")
         out.append(f"throughput, wrk -t2 -c50 -d{args.wrk_seconds}s (wrk, server and nginx "
                    f"share the same {os.cpu_count()} cores)")
         w3 = (12, 8, 10, 8, 8, 10, 8, 8, 9)
@@ -620,6 +719,8 @@ def main():
                     out.append(f"  warning: {who}: {r[3]} non-2xx responses, socket errors {r[4]}")
         out.append(f"  {fiche_path}")
         out.append(f"  {search_path}")
+        out.append(f"  50 searches: one title word each, in turn ({rotation[0]} …); nginx serves "
+                   f"the same 50 answers in turn")
         out.append("")
         api99 = p50_p99(every["api"])[1]
         page99 = p50_p99(every["page"])[1]

@@ -42,16 +42,11 @@ pub async fn export(
     if let Some(scheme) = store.active_concepts().await? {
         index = index.with_concepts(scheme);
     }
-    let index = Arc::new(index);
-    if !sel.q.is_empty() || !sel.filters.is_empty() {
-        let mut published = store
-            .practices()
-            .await?
-            .into_iter()
-            .filter(|p| p.status == domain::Status::Published);
-        search::SearchIndex::rebuild(index.as_ref(), &mut published, &|_| {})
-            .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
-    }
+    // The selection's ids come from the index, as on the site: every published practice.
+    let index: Arc<dyn search::SearchIndex> = Arc::new(index);
+    web::indexing::rebuild(store.as_ref(), &index, &|_, _| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("search index: {e}"))?;
     let state = web::AppState::new(store, index);
     let (fiches, options) = web::pdf::booklet_input(&state, &sel, &web::i18n::Lang::french())
         .await

@@ -75,9 +75,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Reindex => {
             let store = open().await?;
-            let index = crate::serve::open_index(&data_dir)?;
+            let index: Arc<dyn search::SearchIndex> = crate::serve::open_index(&data_dir)?;
             std::fs::remove_file(data_dir.join("index").join("cursor")).ok();
-            crate::serve::prepare_index(store.as_ref(), index.as_ref(), &data_dir).await?;
+            crate::serve::prepare_index(store.as_ref(), &index, &data_dir).await?;
             let n = search::SearchIndex::len(index.as_ref()).map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("search index: {n} practices");
             Ok(())

@@ -81,7 +81,7 @@ fn indexing(e: web::indexing::IndexingError) -> Failure {
 
 /// Rebuilds the index from the store and replays what was logged meanwhile; returns the
 /// cursor.
-async fn rebuild(store: &dyn Store, index: &dyn SearchIndex) -> Result<i64, Failure> {
+async fn rebuild(store: &dyn Store, index: &Arc<dyn SearchIndex>) -> Result<i64, Failure> {
     let (n, cursor) = rebuild_with_progress(store, index).await?;
     eprintln!("search index rebuilt: {n} practices");
     Ok(cursor)
@@ -89,7 +89,7 @@ async fn rebuild(store: &dyn Store, index: &dyn SearchIndex) -> Result<i64, Fail
 
 async fn rebuild_with_progress(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
 ) -> Result<(u64, i64), Failure> {
     let bar = progress(0, "indexing");
     let done = web::indexing::rebuild(store, index, &|done, total| {
@@ -108,10 +108,10 @@ async fn rebuild_with_progress(
 /// longer than `serve --outbox-retention-days`): then it rebuilds from the store.
 pub async fn follow_once(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
     cursor: i64,
 ) -> Result<i64, Failure> {
-    if let Some(next) = web::indexing::apply_changes(store, index, cursor)
+    if let Some(next) = web::indexing::apply_changes(store, index.as_ref(), cursor)
         .await
         .map_err(indexing)?
     {
@@ -127,7 +127,7 @@ pub async fn follow_once(
 /// rebuilds from the store when there is no usable cursor. Returns the cursor.
 pub async fn prepare_index(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
     data_dir: &Path,
 ) -> Result<i64, Failure> {
     // The store's active concept scheme tags practices and widens queries; an index tagged
@@ -184,15 +184,15 @@ pub async fn serve(
     if options.demo && load_demo(store.as_ref(), clock.as_ref()).await? {
         eprintln!("demo corpus loaded into the empty store");
     }
-    let index = open_index(data_dir)?;
-    let mut cursor = prepare_index(store.as_ref(), index.as_ref(), data_dir).await?;
+    let index: Arc<dyn SearchIndex> = open_index(data_dir)?;
+    let mut cursor = prepare_index(store.as_ref(), &index, data_dir).await?;
     {
         let (store, index, data_dir) = (store.clone(), index.clone(), data_dir.to_path_buf());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 tick.tick().await;
-                match follow_once(store.as_ref(), index.as_ref(), cursor).await {
+                match follow_once(store.as_ref(), &index, cursor).await {
                     Ok(next) if next != cursor => {
                         cursor = next;
                         if let Err(e) = write_cursor(&data_dir, cursor) {
@@ -203,7 +203,7 @@ pub async fn serve(
                     Err(e) => warn("index follower", &e),
                 }
                 // An editor's new concept scheme, made on any node.
-                match web::indexing::follow_concepts(store.as_ref(), index.as_ref()).await {
+                match web::indexing::follow_concepts(store.as_ref(), &index).await {
                     Ok(Some(version)) => {
                         eprintln!("search index: concept scheme version {version}");
                         if let Err(e) = write_concepts_version(&data_dir, Some(version)) {
@@ -308,7 +308,7 @@ mod tests {
             .await
             .unwrap();
         store.migrate().await.unwrap();
-        let index = TantivyIndex::in_memory().unwrap();
+        let index: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::in_memory().unwrap());
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
         import(&store, "title,communes\nCafé des langues,Remich\n", t0).await;
         let cursor = follow_once(&store, &index, 0).await.unwrap();
@@ -331,7 +331,7 @@ mod tests {
         let next = follow_once(&store, &index, cursor).await.unwrap();
         assert_eq!(next, store.latest_change().await.unwrap());
         assert_eq!(index.len().unwrap(), 3, "rebuilt, not replayed");
-        assert_eq!(total(&index, "atelier vélo"), 1);
+        assert_eq!(total(index.as_ref(), "atelier vélo"), 1);
         // Up to date now: following again changes nothing.
         assert_eq!(follow_once(&store, &index, next).await.unwrap(), next);
     }
@@ -343,7 +343,7 @@ mod tests {
             .await
             .unwrap();
         store.migrate().await.unwrap();
-        let index = TantivyIndex::in_memory().unwrap();
+        let index: Arc<dyn SearchIndex> = Arc::new(TantivyIndex::in_memory().unwrap());
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
         import(&store, "title\nCafé des langues\nAtelier vélo\n", t0).await;
         let cursor = follow_once(&store, &index, 0).await.unwrap();

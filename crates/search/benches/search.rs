@@ -262,7 +262,7 @@ fn main() {
     let start = Instant::now();
     let index = TantivyIndex::open(&dir.path().join("index")).expect("index opens");
     let count = index
-        .rebuild(&mut practices.iter().cloned(), &|_| {})
+        .rebuild(&mut practices.iter().cloned().map(Ok), &|_| {})
         .expect("index builds");
     let tantivy_build = start.elapsed();
     assert_eq!(count as usize, n);

@@ -648,7 +648,7 @@ impl SearchIndex for TantivyIndex {
 
     fn rebuild(
         &self,
-        practices: &mut dyn Iterator<Item = Practice>,
+        practices: &mut dyn Iterator<Item = Result<Practice>>,
         progress: &dyn Fn(u64),
     ) -> Result<u64> {
         let concepts = self.concepts();
@@ -656,6 +656,7 @@ impl SearchIndex for TantivyIndex {
             writer.delete_all_documents()?;
             let mut count = 0;
             for practice in practices {
+                let practice = practice?;
                 writer.add_document(schema::document(
                     &self.fields,
                     concepts.as_deref(),

@@ -186,6 +186,9 @@ pub enum SearchError {
     },
     #[error("search index: {0}")]
     Index(#[from] Box<tantivy::TantivyError>),
+    /// Reading the practices to index failed: the rebuild stops and the old content stays.
+    #[error("reading the practices to index: {0}")]
+    Source(String),
 }
 
 impl From<tantivy::TantivyError> for SearchError {
@@ -204,10 +207,12 @@ pub trait SearchIndex: Send + Sync {
     /// Removes practices by id; unknown ids are ignored.
     fn remove(&self, ids: &[i64]) -> Result<()>;
     /// Replaces the whole content with `practices`, calling `progress` with the number indexed
-    /// so far. Searches see the old content until the new one is complete. Returns the count.
+    /// so far. Searches see the old content until the new one is complete; an error among the
+    /// practices (a store read that failed midway) stops it, and the old content stays.
+    /// Returns the count.
     fn rebuild(
         &self,
-        practices: &mut dyn Iterator<Item = domain::Practice>,
+        practices: &mut dyn Iterator<Item = Result<domain::Practice>>,
         progress: &dyn Fn(u64),
     ) -> Result<u64>;
     fn search(&self, query: &SearchQuery) -> Result<SearchResults>;

@@ -656,7 +656,7 @@ fn rebuild_replaces_everything_and_counts() {
         calls.set(calls.get() + 1);
     };
     let n = index
-        .rebuild(&mut practices.clone().into_iter(), &progress)
+        .rebuild(&mut practices.clone().into_iter().map(Ok), &progress)
         .unwrap();
     assert_eq!(n, 38);
     assert_eq!(last.get(), 38);
@@ -664,10 +664,25 @@ fn rebuild_replaces_everything_and_counts() {
     assert_eq!(index.len().unwrap(), 38);
 
     let few: Vec<Practice> = practices.into_iter().take(5).collect();
-    let n = index.rebuild(&mut few.into_iter(), &|_| {}).unwrap();
+    let n = index
+        .rebuild(&mut few.into_iter().map(Ok), &|_| {})
+        .unwrap();
     assert_eq!(n, 5);
     assert_eq!(index.len().unwrap(), 5);
     assert_eq!(search(&index, "equigaart").total, 0);
+    assert_eq!(index.search(&SearchQuery::default()).unwrap().total, 5);
+
+    // A source that fails midway (a store read) stops the rebuild: the five stay, whole.
+    let mut failing = corpus()
+        .into_iter()
+        .take(20)
+        .map(Ok)
+        .chain(std::iter::once(Err(search::SearchError::Source(
+            "the store went away".into(),
+        ))));
+    let err = index.rebuild(&mut failing, &|_| {}).unwrap_err();
+    assert!(err.to_string().contains("the store went away"), "{err}");
+    assert_eq!(index.len().unwrap(), 5);
     assert_eq!(index.search(&SearchQuery::default()).unwrap().total, 5);
 }
 
@@ -678,7 +693,9 @@ fn an_index_on_disk_survives_reopening() {
     {
         let index = TantivyIndex::open(&path).unwrap();
         assert_eq!(index.len().unwrap(), 0);
-        let n = index.rebuild(&mut corpus().into_iter(), &|_| {}).unwrap();
+        let n = index
+            .rebuild(&mut corpus().into_iter().map(Ok), &|_| {})
+            .unwrap();
         assert_eq!(n, 38);
     }
     let index = TantivyIndex::open(&path).unwrap();

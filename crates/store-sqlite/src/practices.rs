@@ -516,6 +516,23 @@ impl PracticeSteps for SqliteTx {
         .map_err(db_while(format!("reading {} practices", status.as_str())))
     }
 
+    async fn practice_ids_after(
+        &mut self,
+        status: Status,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<i64>> {
+        sqlx::query_scalar(
+            "SELECT id FROM practices WHERE status = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        )
+        .bind(status.as_str())
+        .bind(after)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut **self)
+        .await
+        .map_err(db_while(format!("reading {} practices", status.as_str())))
+    }
+
     async fn next_practice_id(&mut self) -> Result<i64> {
         next_id(self, "practices").await
     }

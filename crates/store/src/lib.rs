@@ -33,7 +33,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::spiral::Reference;
 use domain::{
     Batch, Codebook, Criterion, Diagnostic, HomogeneousGroup, MeaningEntry, Platform, Practice,
-    QuestionEntry, ScaleLevel,
+    QuestionEntry, ScaleLevel, Status,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -260,6 +260,14 @@ pub trait Store:
     /// The practices with these ids that exist, in the order of `ids`: one read for a batch
     /// of search hits, never one per hit.
     async fn practices_by_ids(&self, ids: &[i64]) -> Result<Vec<Practice>>;
+    /// The practices with `status` and an id above `after`, by id, at most `limit`: the whole
+    /// store walked a page at a time (by key: writes meanwhile never shift a page).
+    async fn practices_after(
+        &self,
+        status: Status,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Practice>>;
 
     /// Every platform, by id; every group, by id. Both carry their ids.
     async fn platforms(&self) -> Result<Vec<Platform>>;
@@ -392,6 +400,17 @@ impl<B: Backend + Housekeeping> Store for B {
 
     async fn practice(&self, id: i64) -> Result<Option<Practice>> {
         Ok(self.begin_read().await?.practices_by_id(&[id]).await?.pop())
+    }
+
+    async fn practices_after(
+        &self,
+        status: Status,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Practice>> {
+        let mut tx = self.begin_read().await?;
+        let ids = tx.practice_ids_after(status, after, limit).await?;
+        tx.practices_by_id(&ids).await
     }
 
     async fn practices_by_ids(&self, ids: &[i64]) -> Result<Vec<Practice>> {

@@ -91,6 +91,13 @@ pub trait PracticeSteps: Send {
         offset: u64,
         limit: Option<u64>,
     ) -> Result<Vec<i64>>;
+    /// Ids of the practices with `status` above `after`, by id, at most `limit`.
+    async fn practice_ids_after(
+        &mut self,
+        status: Status,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<i64>>;
     /// The id the next practice gets: above every id stored or ever given.
     async fn next_practice_id(&mut self) -> Result<i64>;
     /// Writes practices (lists and sources included) and records each in the outbox; returns

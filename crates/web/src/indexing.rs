@@ -5,6 +5,8 @@
 //! every second, so that a write made on any node (or by `zesummen import`) reaches every
 //! node's index; the node that made a write applies it at once.
 
+use std::sync::Arc;
+
 use domain::{Practice, Status};
 use search::{SearchError, SearchIndex};
 use store::{Store, StoreError};
@@ -22,16 +24,6 @@ pub enum IndexingError {
 /// Only one rebuild or scheme change runs at a time in a process: two racing rebuilds could
 /// otherwise leave an older scheme's tags in place after a newer one.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// The published practices: the only ones the public index holds.
-pub async fn published(store: &dyn Store) -> Result<Vec<Practice>, StoreError> {
-    Ok(store
-        .practices()
-        .await?
-        .into_iter()
-        .filter(|p| p.status == Status::Published)
-        .collect())
-}
 
 /// Applies the changes logged after `cursor` to the index; returns the new cursor, or `None`
 /// when the log was pruned past `cursor` (changes this index never saw are gone).
@@ -76,11 +68,16 @@ pub async fn apply_changes(
     }
 }
 
+/// Practices read from the store per page while the index is rebuilt.
+const REBUILD_PAGE: u64 = 500;
+
 /// Rebuilds the index from the store and replays what was logged meanwhile; returns the
-/// number of practices indexed and the cursor. `progress` hears (indexed so far, total).
+/// number of practices indexed and the cursor. `progress` hears (read so far, at most how
+/// many). The practices stream from the store a page at a time (by id) into the index, which
+/// builds on the blocking pool: memory holds two pages, whatever the store's size.
 pub async fn rebuild(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(u64, i64), IndexingError> {
     let _guard = ONE_AT_A_TIME.lock().await;
@@ -89,15 +86,60 @@ pub async fn rebuild(
 
 async fn rebuild_locked(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(u64, i64), IndexingError> {
     // Read the log's end first: what is written during the rebuild is replayed after.
     let start = store.latest_change().await?;
-    let practices = published(store).await?;
-    let total = practices.len() as u64;
-    let n = index.rebuild(&mut practices.into_iter(), &|done| progress(done, total))?;
-    let cursor = apply_changes(store, index, start)
+    let total = store.counts().await?.practices;
+    let (pages, mut received) = tokio::sync::mpsc::channel::<Result<Vec<Practice>, String>>(1);
+    let target = index.clone();
+    let build = tokio::task::spawn_blocking(move || {
+        let mut practices =
+            std::iter::from_fn(move || received.blocking_recv()).flat_map(|page| match page {
+                Ok(page) => page.into_iter().map(Ok).collect::<Vec<_>>(),
+                Err(e) => vec![Err(SearchError::Source(e))],
+            });
+        target.rebuild(&mut practices, &|_| {})
+    });
+    let mut after = 0;
+    let mut read = 0;
+    loop {
+        let page = match store
+            .practices_after(Status::Published, after, REBUILD_PAGE)
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                // The build stops on it and keeps the old content; its error is the store's.
+                let _ = pages.send(Err(e.to_string())).await;
+                drop(pages);
+                let _ = build.await;
+                return Err(e.into());
+            }
+        };
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        read += page.len() as u64;
+        let full = page.len() as u64 == REBUILD_PAGE;
+        if pages.send(Ok(page)).await.is_err() {
+            // The build stopped early: its own error says why.
+            break;
+        }
+        progress(read, total.max(read));
+        if !full {
+            break;
+        }
+    }
+    drop(pages);
+    let n = match build.await {
+        Ok(outcome) => outcome?,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the index rebuild was cancelled: {e}"),
+        },
+    };
+    let cursor = apply_changes(store, index.as_ref(), start)
         .await?
         .ok_or(IndexingError::Pruned(start))?;
     Ok((n, cursor))
@@ -107,7 +149,7 @@ async fn rebuild_locked(
 /// scheme replaced, then every practice tagged again. Returns the version it moved to.
 pub async fn follow_concepts(
     store: &dyn Store,
-    index: &dyn SearchIndex,
+    index: &Arc<dyn SearchIndex>,
 ) -> Result<Option<u32>, IndexingError> {
     let active =
         |versions: &[store::ConceptVersion]| versions.iter().find(|v| v.active).map(|v| v.version);

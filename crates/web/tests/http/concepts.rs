@@ -128,7 +128,7 @@ async fn a_new_version_of_the_scheme_is_found_by_search_within_two_seconds() {
         .unwrap();
     assert_eq!(version, 2);
     let start = Instant::now();
-    let moved = web::indexing::follow_concepts(app.store.as_ref(), app.state.search.as_ref())
+    let moved = web::indexing::follow_concepts(app.store.as_ref(), &app.state.search)
         .await
         .unwrap();
     assert_eq!(moved, Some(2));
@@ -140,7 +140,7 @@ async fn a_new_version_of_the_scheme_is_found_by_search_within_two_seconds() {
     assert!(top.iter().any(|t| t.contains("Café de Babel")), "{top:?}");
     assert_eq!(expanded_to(&v)[0].1, "language-cafe");
     // Following again changes nothing.
-    let again = web::indexing::follow_concepts(app.store.as_ref(), app.state.search.as_ref())
+    let again = web::indexing::follow_concepts(app.store.as_ref(), &app.state.search)
         .await
         .unwrap();
     assert_eq!(again, None);

@@ -166,8 +166,10 @@ async fn spawn(concepts: bool, adjust: impl FnOnce(web::AppState) -> web::AppSta
         index = index.with_concepts(store.active_concepts().await.unwrap().unwrap());
     }
     let index = Arc::new(index);
-    let mut practices = store.practices().await.expect("practices").into_iter();
-    index.rebuild(&mut practices, &|_| {}).expect("rebuild");
+    let practices = store.practices().await.expect("practices").into_iter();
+    index
+        .rebuild(&mut practices.map(Ok), &|_| {})
+        .expect("rebuild");
     let state = adjust(web::AppState::new(store.clone(), index));
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
         .await
