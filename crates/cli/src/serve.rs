@@ -186,8 +186,12 @@ pub async fn serve(
     }
     let index: Arc<dyn SearchIndex> = open_index(data_dir)?;
     let mut cursor = prepare_index(store.as_ref(), &index, data_dir).await?;
+    // `/readyz` reads where the follower stands.
+    let follower = Arc::new(web::state::Follower::default());
+    follower.record(cursor, clock.now().timestamp());
     {
         let (store, index, data_dir) = (store.clone(), index.clone(), data_dir.to_path_buf());
+        let (follower, clock) = (follower.clone(), clock.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
@@ -195,11 +199,12 @@ pub async fn serve(
                 match follow_once(store.as_ref(), &index, cursor).await {
                     Ok(next) if next != cursor => {
                         cursor = next;
+                        follower.record(cursor, clock.now().timestamp());
                         if let Err(e) = write_cursor(&data_dir, cursor) {
                             eprintln!("warning: cannot save the index cursor: {e}");
                         }
                     }
-                    Ok(_) => {}
+                    Ok(_) => follower.record(cursor, clock.now().timestamp()),
                     Err(e) => warn("index follower", &e),
                 }
                 // An editor's new concept scheme, made on any node.
@@ -239,6 +244,7 @@ pub async fn serve(
         });
     }
     let state = web::AppState::new(store, index)
+        .with_follower(follower)
         .with_secure_cookies(options.secure_cookies)
         .with_trusted_proxies(options.trusted_proxies.clone());
     let (listener, local) = web::bind(options.addr)

@@ -17,6 +17,34 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` / `X-Real-IP` name the client (none by default).
     pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// Where this process's index follower stands, for `/readyz`.
+    pub follower: Arc<Follower>,
+}
+
+/// The index follower's last success: the change-log cursor it reached and when (Unix
+/// seconds). Unset in a process that does not follow the store.
+#[derive(Debug, Default)]
+pub struct Follower {
+    cursor: std::sync::atomic::AtomicI64,
+    at: std::sync::atomic::AtomicI64,
+    following: std::sync::atomic::AtomicBool,
+}
+
+impl Follower {
+    pub fn record(&self, cursor: i64, at_unix: i64) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.cursor.store(cursor, SeqCst);
+        self.at.store(at_unix, SeqCst);
+        self.following.store(true, SeqCst);
+    }
+
+    /// The cursor and the time of the last success; `None` when nothing follows.
+    pub fn followed(&self) -> Option<(i64, i64)> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.following
+            .load(SeqCst)
+            .then(|| (self.cursor.load(SeqCst), self.at.load(SeqCst)))
+    }
 }
 
 impl AppState {
@@ -27,6 +55,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             secure_cookies: false,
             trusted_proxies: Arc::new(Vec::new()),
+            follower: Arc::new(Follower::default()),
         }
     }
 
@@ -39,6 +68,13 @@ impl AppState {
     #[must_use]
     pub fn with_trusted_proxies(mut self, proxies: Vec<ipnet::IpNet>) -> Self {
         self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Shares the index follower's progress with `/readyz`.
+    #[must_use]
+    pub fn with_follower(mut self, follower: Arc<Follower>) -> Self {
+        self.follower = follower;
         self
     }
 

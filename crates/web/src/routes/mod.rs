@@ -1,9 +1,10 @@
-//! Every router of the site, one folder per feature. Features share the page kit
+//! Every router of the site, one folder per feature (`health`: the operator's probes). Features share the page kit
 //! ([`crate::page`]) and the write kit ([`crate::write`]), never each other's insides in a
 //! circle.
 
 pub mod account;
 pub mod catalogue;
+pub mod health;
 pub mod jobs;
 pub mod openapi;
 pub mod pdf;
@@ -23,4 +24,5 @@ pub fn router() -> Router<AppState> {
         .merge(pdf::router())
         .merge(jobs::router())
         .merge(openapi::router())
+        .merge(health::router())
 }

@@ -433,3 +433,52 @@ async fn unknown_names_and_pages_past_the_last_are_not_found() {
         }
     }
 }
+
+/// The operator's probes: `/healthz` answers while the process does; `/readyz` while the store
+/// answers and the index follower keeps up, with how far behind it is.
+#[tokio::test]
+async fn probes_say_whether_the_node_can_serve() {
+    let follower = std::sync::Arc::new(web::state::Follower::default());
+    let app = helpers::spawn_app_with({
+        let follower = follower.clone();
+        move |s| s.with_follower(follower)
+    })
+    .await;
+    let (status, health) = app.json("/healthz").await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+
+    // Nothing follows yet: ready on the store alone.
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let ready: Value = r.json().await.unwrap();
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["index"]["following"], false);
+    assert!(
+        ready["index"]["practices"].as_u64().unwrap() > 30,
+        "{ready}"
+    );
+
+    let latest = app.store.latest_change().await.unwrap();
+    assert!(latest > 3);
+    let now = app.state.clock.now().timestamp();
+    follower.record(latest - 3, now);
+    let (status, ready) = app.json("/readyz").await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["index"]["lag_changes"], 3);
+
+    // A follower silent for a minute: not ready, and why.
+    follower.record(latest, now - 60);
+    let (status, stalled) = app.json("/readyz").await;
+    assert_eq!(status, 503, "{stalled}");
+    assert_eq!(stalled["status"], "unavailable");
+    assert!(
+        stalled["index"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("stalled")
+    );
+    assert_eq!(stalled["index"]["followed_seconds_ago"], 60);
+    // Health is about the process alone.
+    assert_eq!(app.json("/healthz").await.0, 200);
+}
