@@ -696,10 +696,11 @@ def main():
         for label, p50, p99 in lists:
             out.append(f"  {label:<34} p50 {p50:7.2f}  p99 {p99:7.2f}")
         for label, first, total, size, rows, before, after in exports:
-            per_row = total / max(rows - 1, 1) * 1e6
+            lines = ""
+            if label.startswith("CSV"):
+                lines = f", {rows} lines ({total / max(rows - 1, 1) * 1e6:.1f} us a line)"
             out.append(f"  {label:<34} first byte {first * 1000:7.1f} ms, total {fmt_s(total)}, "
-                       f"{size / 2**20:.0f} MiB, {rows} lines ({per_row:.1f} us a line), serve "
-                       f"peak {before:.0f} -> {after:.0f} MiB")
+                       f"{size / 2**20:.0f} MiB{lines}, serve peak {before:.0f} -> {after:.0f} MiB")
         if len(exports) >= 2:
             (_, _, t_all, _, r_all, _, _), (_, _, t_q, _, r_q, _, _) = exports[0], exports[1]
             out.append(f"  filtered/unfiltered time per line: "

@@ -1,9 +1,10 @@
 //! The Atom feed of the catalogue: new and updated published practices, newest change first,
 //! optionally narrowed to themes and communes (`/flux/pratiques.atom?theme=…&commune=…`).
 //!
-//! The feed reads the store, not the search index: it must order by `updated_at`, which the
-//! index does not keep, and it must never show a practice that is no longer published, even
-//! for the second before the index follows. It reads the newest first, a batch at a time. Filters compare as the search facets do
+//! The feed reads its practices from the store, not from the search index: it must order by
+//! `updated_at`, which the index does not keep, and it must never show a practice that is no
+//! longer published, even for the second before the index follows. It reads the newest first,
+//! or (for filters that few practices match) the ids the index finds, a batch at a time. Filters compare as the search facets do
 //! ([`identity_key`]): values of one facet are alternatives, facets combine.
 
 use axum::Router;
@@ -14,7 +15,6 @@ use axum::routing::get;
 use domain::text::identity_key;
 use domain::{Practice, Status};
 use render::{FeedEntry, FeedMeta};
-use store::{Store, StoreError};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -57,32 +57,60 @@ fn keys(sel: &Selection, f: Filter) -> Vec<String> {
 
 /// Practices read per step when filters leave some out.
 const BATCH: u64 = 200;
+/// A filtered feed whose selection the index counts at most this many practices reads those
+/// (by id, a batch at a time) rather than walking the newest ones until enough match.
+const FEW: usize = 5000;
 
 /// The published practices of the selection, most recently changed first, at most `limit`.
-/// Reads them newest first, a batch at a time (through the index on status and
-/// `updated_at`), until `limit` of them match: never the whole store.
+/// Without filters, the newest `limit` (through the index on status and `updated_at`). With
+/// filters, the practices the index finds for them when they are few, else the newest read a
+/// batch at a time until `limit` match: never the whole store. The store has the last word on
+/// status and filters either way.
 pub async fn recent(
-    store: &dyn Store,
+    state: &AppState,
     sel: &Selection,
     limit: usize,
-) -> Result<Vec<Practice>, StoreError> {
+) -> Result<Vec<Practice>, ApiError> {
     let (themes, communes) = (keys(sel, Filter::Theme), keys(sel, Filter::Commune));
-    let batch = if themes.is_empty() && communes.is_empty() {
-        limit as u64
-    } else {
-        BATCH
+    let wanted = |p: &Practice| {
+        p.status == Status::Published
+            && any_of(&p.fields.themes, &themes)
+            && any_of(&p.fields.communes, &communes)
     };
+    if themes.is_empty() && communes.is_empty() {
+        return Ok(state
+            .store
+            .practices_with_status_page(Status::Published, 0, Some(limit as u64))
+            .await?);
+    }
+    let query = sel.all_pages().to_query();
+    let ids = state.searching(move |s| s.ids(&query)).await?;
+    if ids.len() <= FEW {
+        let mut out: Vec<Practice> = Vec::new();
+        for chunk in ids.chunks(BATCH as usize) {
+            out.extend(
+                state
+                    .store
+                    .practices_by_ids(chunk)
+                    .await?
+                    .into_iter()
+                    .filter(|p| wanted(p)),
+            );
+            out.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+            out.truncate(limit);
+        }
+        return Ok(out);
+    }
     let mut out = Vec::new();
     let mut offset = 0;
     while out.len() < limit {
-        let page = store
-            .practices_with_status_page(Status::Published, offset, Some(batch))
+        let page = state
+            .store
+            .practices_with_status_page(Status::Published, offset, Some(BATCH))
             .await?;
         let read = page.len() as u64;
-        out.extend(page.into_iter().filter(|p| {
-            any_of(&p.fields.themes, &themes) && any_of(&p.fields.communes, &communes)
-        }));
-        if read < batch {
+        out.extend(page.into_iter().filter(|p| wanted(p)));
+        if read < BATCH {
             break;
         }
         offset += read;
@@ -116,7 +144,7 @@ async fn practices_feed(
 ) -> Result<Response, ApiError> {
     let sel = feed_selection(&sel);
     let base = base_url(&state, &headers);
-    let practices = recent(state.store.as_ref(), &sel, FEED_LENGTH as usize).await?;
+    let practices = recent(&state, &sel, FEED_LENGTH as usize).await?;
     let entries: Vec<FeedEntry> = practices
         .iter()
         .map(|p| {
