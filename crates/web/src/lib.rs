@@ -8,7 +8,7 @@
 //! and imports no feature: [`page`] (the layout context, error page, links, hit views),
 //! [`write`] (write errors, audit, posted forms), [`params`] (typed query parameters),
 //! [`catalogue`] (published practices), [`session`], [`i18n`], [`error`] (API errors) and
-//! [`etag`] (conditional requests).
+//! [`etag`] (conditional requests) and [`metrics`].
 //! `scripts/module-cycles.py` checks that no module imports one that imports it back.
 
 pub mod answered;
@@ -19,6 +19,7 @@ pub mod error;
 pub mod etag;
 pub mod i18n;
 pub mod indexing;
+pub mod metrics;
 pub mod page;
 pub mod params;
 mod routes;
@@ -39,8 +40,11 @@ pub use state::AppState;
 
 /// The whole application, as tests and `zesummen serve` start it.
 pub fn router(state: AppState) -> Router {
+    metrics::handle();
     routes::router()
         .fallback(page::not_found)
+        // Every route counted and timed under its pattern.
+        .layer(axum::middleware::from_fn(metrics::record))
         // Error pages are written in the reader's language, with the reader's header.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

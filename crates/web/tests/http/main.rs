@@ -482,3 +482,67 @@ async fn probes_say_whether_the_node_can_serve() {
     // Health is about the process alone.
     assert_eq!(app.json("/healthz").await.0, 200);
 }
+
+/// `/metrics` is Prometheus text a parser reads: requests by route pattern and status, their
+/// latency histogram, and the index's gauges.
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/recherche?q=jardin").await.status().as_u16(), 200);
+    assert_eq!(app.get("/pratiques/424242").await.status().as_u16(), 404);
+    assert_eq!(app.get("/nulle-part").await.status().as_u16(), 404);
+    let r = app.get("/metrics").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let body = r.text().await.unwrap();
+    let scrape = prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_string())))
+        .expect("Prometheus text");
+    let counted = |route: &str, status: &str| -> f64 {
+        scrape
+            .samples
+            .iter()
+            .filter(|s| {
+                s.metric == "http_requests_total"
+                    && s.labels.get("route") == Some(route)
+                    && s.labels.get("status") == Some(status)
+                    && s.labels.get("method") == Some("GET")
+            })
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+                _ => 0.0,
+            })
+            .sum()
+    };
+    assert!(counted("/recherche", "200") >= 1.0, "{body}");
+    // The pattern, never one series per practice.
+    assert!(counted("/pratiques/:id", "404") >= 1.0, "{body}");
+    assert!(counted("unmatched", "404") >= 1.0, "{body}");
+    assert!(!body.contains("424242"));
+    let histogram = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "http_request_duration_seconds"
+                && s.labels.get("route") == Some("/recherche")
+        })
+        .expect("a latency histogram of the search page");
+    let prometheus_parse::Value::Histogram(buckets) = &histogram.value else {
+        panic!("a histogram: {:?}", histogram.value);
+    };
+    assert!(buckets.iter().any(|b| b.count >= 1.0), "{buckets:?}");
+    let practices = scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == "zesummen_index_practices")
+        .expect("the index size");
+    assert!(
+        matches!(practices.value, prometheus_parse::Value::Gauge(n) | prometheus_parse::Value::Untyped(n) if n > 30.0),
+        "{:?}",
+        practices.value
+    );
+}

@@ -1,6 +1,6 @@
 //! What an operator's probes ask: `/healthz` (the process answers) and `/readyz` (the store
-//! answers and the search index follows it), as JSON. Neither is cached nor logged as an
-//! error: a probe asks every few seconds.
+//! answers and the search index follows it), as JSON; and `/metrics`, for Prometheus. None
+//! is cached.
 
 use axum::Json;
 use axum::Router;
@@ -19,6 +19,34 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The Prometheus text format, the gauges read now: the index's size, and where its follower
+/// stands (lag in change-log entries, seconds since it last followed).
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(n) = state.search.len() {
+        metrics::gauge!("zesummen_index_practices").set(n as f64);
+    }
+    if let Some((cursor, at)) = state.follower.followed()
+        && let Ok(latest) = state.store.latest_change().await
+    {
+        metrics::gauge!("zesummen_index_lag_changes").set((latest - cursor).max(0) as f64);
+        metrics::gauge!("zesummen_index_followed_seconds_ago")
+            .set((state.clock.now().timestamp() - at) as f64);
+    }
+    (
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        crate::metrics::handle().render(),
+    )
+        .into_response()
 }
 
 fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
