@@ -692,7 +692,8 @@ impl PracticeSteps for PgTx {
             r#"SELECT (SELECT count(*) FROM practices) AS "practices!",
                       (SELECT count(*) FROM platforms) AS "platforms!",
                       (SELECT count(*) FROM homogeneous_groups) AS "groups!",
-                      (SELECT count(*) FROM criteria) AS "criteria!""#
+                      (SELECT count(*) FROM criteria) AS "criteria!",
+                      (SELECT count(*) FROM jobs WHERE status = 'queued') AS "jobs_queued!""#
         )
         .fetch_one(&mut **self)
         .await
@@ -702,6 +703,7 @@ impl PracticeSteps for PgTx {
             platforms: row.platforms as u64,
             groups: row.groups as u64,
             criteria: row.criteria as u64,
+            jobs_queued: row.jobs_queued as u64,
         })
     }
 }

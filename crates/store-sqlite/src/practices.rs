@@ -578,7 +578,8 @@ impl PracticeSteps for SqliteTx {
     async fn counts(&mut self) -> Result<Counts> {
         let row = sqlx::query(
             "SELECT (SELECT count(*) FROM practices), (SELECT count(*) FROM platforms),
-                    (SELECT count(*) FROM homogeneous_groups), (SELECT count(*) FROM criteria)",
+                    (SELECT count(*) FROM homogeneous_groups), (SELECT count(*) FROM criteria),
+                    (SELECT count(*) FROM jobs WHERE status = 'queued')",
         )
         .fetch_one(&mut **self)
         .await
@@ -589,6 +590,7 @@ impl PracticeSteps for SqliteTx {
             platforms: n(1)?,
             groups: n(2)?,
             criteria: n(3)?,
+            jobs_queued: n(4)?,
         })
     }
 }

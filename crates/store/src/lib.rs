@@ -108,6 +108,8 @@ pub struct Counts {
     pub platforms: u64,
     pub groups: u64,
     pub criteria: u64,
+    /// Jobs waiting for a worker (queued, not yet claimed).
+    pub jobs_queued: u64,
 }
 
 /// What a [`Change`] is about. Only practices for now: they are what the search index holds.

@@ -535,6 +535,29 @@ async fn metrics_count_requests_by_route_and_status() {
         panic!("a histogram: {:?}", histogram.value);
     };
     assert!(buckets.iter().any(|b| b.count >= 1.0), "{buckets:?}");
+    // Gauges of counts are whole numbers: compared as such.
+    let gauge = |metric: &str, kind: Option<&str>| -> u64 {
+        let sample = scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == metric && kind.is_none_or(|k| s.labels.get("kind") == Some(k)))
+            .unwrap_or_else(|| panic!("{metric} {kind:?} in {body}"));
+        match sample.value {
+            prometheus_parse::Value::Gauge(v) | prometheus_parse::Value::Untyped(v) => v as u64,
+            _ => panic!("{metric}: not a gauge"),
+        }
+    };
+    let stored = app.store.counts().await.unwrap();
+    assert_eq!(
+        gauge("zesummen_store_records", Some("practices")),
+        stored.practices
+    );
+    assert_eq!(
+        gauge("zesummen_store_records", Some("criteria")),
+        stored.criteria
+    );
+    assert!(stored.criteria > 0);
+    assert_eq!(gauge("zesummen_jobs_queued", None), 0);
     let practices = scrape
         .samples
         .iter()

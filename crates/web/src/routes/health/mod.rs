@@ -22,11 +22,26 @@ pub fn router() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// The Prometheus text format, the gauges read now: the index's size, and where its follower
-/// stands (lag in change-log entries, seconds since it last followed).
+/// The Prometheus text format, the gauges read now: the index's size, the store's records by
+/// kind, the jobs waiting for a worker, and where the index follower stands (lag in change-log
+/// entries, seconds since it last followed).
 async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(n) = state.search.len() {
         metrics::gauge!("zesummen_index_practices").set(n as f64);
+    }
+    match state.store.counts().await {
+        Ok(c) => {
+            for (what, n) in [
+                ("practices", c.practices),
+                ("platforms", c.platforms),
+                ("groups", c.groups),
+                ("criteria", c.criteria),
+            ] {
+                metrics::gauge!("zesummen_store_records", "kind" => what).set(n as f64);
+            }
+            metrics::gauge!("zesummen_jobs_queued").set(c.jobs_queued as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: counting the store"),
     }
     if let Some((cursor, at)) = state.follower.followed()
         && let Ok(latest) = state.store.latest_change().await
