@@ -28,8 +28,30 @@ pub struct Cli {
     #[arg(long, global = true, env = "ZESUMMEN_READ_DATABASE_URL")]
     pub read_database: Option<String>,
 
+    /// Log lines on standard error as text or as JSON (one object a line; every line of a
+    /// request carries its `request_id`, also sent back as `x-request-id`).
+    #[arg(
+        long,
+        global = true,
+        env = "ZESUMMEN_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// What to log: `warn` (the default: problems only), `info` (also every request with its
+    /// status and time), or a tracing filter such as `info,sqlx=warn`.
+    #[arg(long, global = true, env = "ZESUMMEN_LOG", default_value = "warn")]
+    pub log: String,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         database,
         read_database,
         command,
+        ..
     } = cli;
     let open = || {
         open_store(

@@ -22,12 +22,32 @@ use crate::failure::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Internal errors of the site are logged here (warnings and errors, on standard error).
-    tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+    // Internal errors of the site are logged here (warnings and errors by default, on
+    // standard error); `--log info` adds a line per request, `--log-format json` makes every
+    // line a JSON object with the request's span (its id) on it.
+    let filter = match tracing_subscriber::EnvFilter::try_new(&cli.log) {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!(
+                "error: --log `{}`: {e}: expected a level (error, warn, info, debug) or a \
+                 tracing filter such as `info,sqlx=warn`",
+                cli.log
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .init();
+        .with_ansi(false);
+    match cli.log_format {
+        args::LogFormat::Text => logs.init(),
+        args::LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

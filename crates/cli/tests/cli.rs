@@ -491,3 +491,84 @@ fn serve_stops_cleanly_on_sigterm() {
     // It no longer answers.
     assert!(reqwest::blocking::get(format!("{base}/api/v1/practices")).is_err());
 }
+
+/// `--log-format json --log info`: one JSON object a line on standard error; a request's line
+/// carries its id (the client's `x-request-id`, or one made and sent back) and its status.
+#[cfg(unix)]
+#[test]
+fn json_logs_name_every_request() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    import_json(dir.path(), &[corpus().join("good-practices-sud-2016.txt")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zesummen"))
+        .env_remove("ZESUMMEN_DATABASE_URL")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--log-format",
+            "json",
+            "--log",
+            "info",
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("zesummen is serving on ")
+                .map(|b| b.trim_end_matches('/').to_string())
+        })
+        .expect("the node says where it serves");
+    let client = reqwest::blocking::Client::new();
+    let asked = client
+        .get(format!("{base}/recherche?q=logement"))
+        .header("x-request-id", "officer-42")
+        .send()
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    assert_eq!(asked.headers()["x-request-id"], "officer-42");
+    let made = client
+        .get(format!("{base}/pratiques/999999"))
+        .send()
+        .unwrap();
+    assert_eq!(made.status(), 404);
+    let made_id = made.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(made_id.len(), 36, "a UUID: {made_id}");
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    child.wait().unwrap();
+    let objects: Vec<Value> = rest
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .collect();
+    let of = |id: &str| -> Vec<&Value> {
+        objects
+            .iter()
+            .filter(|o| o["span"]["request_id"] == id)
+            .collect()
+    };
+    let first = of("officer-42");
+    assert!(!first.is_empty(), "{rest:?}");
+    assert!(
+        first.iter().any(|o| o["fields"]["status"] == 200
+            && o["span"]["path"] == "/recherche"
+            && o["level"] == "INFO"),
+        "{first:?}"
+    );
+    // The query's words are not logged.
+    assert!(!rest.iter().any(|l| l.contains("logement")), "{rest:?}");
+    assert!(
+        of(&made_id).iter().any(|o| o["fields"]["status"] == 404),
+        "{rest:?}"
+    );
+}
