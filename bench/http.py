@@ -24,7 +24,9 @@ Steps:
    home page, a search page and 50 different searches in turn (a wrk Lua script), beside the
    same pages saved as files and served by a private nginx on another loopback port (its own
    prefix and config in the temp directory); before it, the feeds' latency and the streamed
-   exports (time to the first byte, total, serve's peak memory before and after);
+   exports (time to the first byte, total, serve's peak memory before and after); after it, a
+   mixed load at 100 connections (searches, fiche, home, feeds, exports in turn) and serve's
+   peak memory through it;
 6. stops every process it started, also on error or Ctrl-C, and prints a summary.
 
 Usage: python3 bench/http.py [--practices 100000] [--runs 300] [--wrk-seconds 15] [--keep]
@@ -481,6 +483,8 @@ def main():
     ap.add_argument("--practices", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=300, help="timed requests per query and target")
     ap.add_argument("--wrk-seconds", type=int, default=15)
+    ap.add_argument("--mixed-seconds", type=int, default=60,
+                    help="seconds of the mixed load at 100 connections")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
@@ -628,6 +632,26 @@ def main():
                   flush=True)
         procs.stop(nginx)
 
+        # 5b. mixed load --------------------------------------------------------------------
+        # 100 connections for --mixed-seconds: fiche pages, searches, the home page, feeds and
+        # exports (CSV of one commune, JSON of one theme) in turn; serve's peak memory after.
+        mixed_paths = []
+        for i, p in enumerate(rotation[:20]):
+            mixed_paths += [p, fiche_path, "/"]
+            if i % 4 == 0:
+                mixed_paths += ["/flux/pratiques.atom", "/flux/pratiques.atom?commune=Strassen"]
+            if i % 10 == 0:
+                mixed_paths += ["/api/v1/practices.csv?commune=Strassen",
+                                "/api/v1/practices.json?theme=Logement%20social"]
+        mixed_script = rotation_script(work, "mixed.lua", mixed_paths)
+        before_mixed = proc_status(proc.pid)
+        mixed = wrk(f"http://127.0.0.1:{port}/", args.mixed_seconds, connections=100,
+                    script=mixed_script)
+        after_mixed = proc_status(proc.pid)
+        print(f"  wrk mixed load, 100 connections, {args.mixed_seconds} s: {mixed[0]:.0f} req/s, "
+              f"serve peak {before_mixed['VmHWM']:.0f} -> {after_mixed['VmHWM']:.0f} MiB",
+              flush=True)
+
         # 4. memory at the end --------------------------------------------------------------
         at_end = proc_status(proc.pid)
 
@@ -718,6 +742,11 @@ def main():
             for who, r in (("zesummen", ours), ("nginx", theirs)):
                 if r[3] or r[4] != "none":
                     out.append(f"  warning: {who}: {r[3]} non-2xx responses, socket errors {r[4]}")
+        out.append(f"mixed load, wrk -t2 -c100 -d{args.mixed_seconds}s, {len(mixed_paths)} paths in "
+                   f"turn (searches, fiche, home, feeds, CSV and JSON exports): {mixed[0]:.0f}/s, "
+                   f"p50 {mixed[1]:.2f} ms, p99 {mixed[2]:.2f} ms, non-2xx {mixed[3]}, socket "
+                   f"errors {mixed[4]}; serve peak (VmHWM) {before_mixed['VmHWM']:.0f} -> "
+                   f"{after_mixed['VmHWM']:.0f} MiB, RSS after {after_mixed['VmRSS']:.0f} MiB")
         out.append(f"  {fiche_path}")
         out.append(f"  {search_path}")
         out.append(f"  50 searches: one title word each, in turn ({rotation[0]} …); nginx serves "
