@@ -165,10 +165,10 @@ async fn spawn(concepts: bool, adjust: impl FnOnce(web::AppState) -> web::AppSta
             .expect("concepts");
         index = index.with_concepts(store.active_concepts().await.unwrap().unwrap());
     }
-    let index = Arc::new(index);
-    let practices = store.practices().await.expect("practices").into_iter();
-    index
-        .rebuild(&mut practices.map(Ok), &|_| {})
+    // As `serve` builds it: the published practices, streamed from the store.
+    let index: Arc<dyn SearchIndex> = Arc::new(index);
+    web::indexing::rebuild(store.as_ref(), &index, &|_, _| {})
+        .await
         .expect("rebuild");
     let state = adjust(web::AppState::new(store.clone(), index));
     let (listener, addr) = web::bind("127.0.0.1:0".parse().unwrap())
