@@ -453,16 +453,24 @@ fn after_an_import_the_database_file_alone_holds_the_data() {
     assert_eq!(v["practices"].as_array().unwrap().len(), 38);
 }
 
+/// Imports the SUD file into `data_dir` and starts `zesummen <global…> serve` on a free
+/// port: the process, the rest of its standard error, and where it serves.
 #[cfg(unix)]
-#[test]
-fn serve_stops_cleanly_on_sigterm() {
+fn start_serve(
+    data_dir: &Path,
+    global: &[&str],
+) -> (
+    std::process::Child,
+    std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+    String,
+) {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    import_json(dir.path(), &[corpus().join("good-practices-sud-2016.txt")]);
+    import_json(data_dir, &[corpus().join("good-practices-sud-2016.txt")]);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zesummen"))
         .env_remove("ZESUMMEN_DATABASE_URL")
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(data_dir)
+        .args(global)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -477,6 +485,14 @@ fn serve_stops_cleanly_on_sigterm() {
                 .map(|b| b.trim_end_matches('/').to_string())
         })
         .expect("the node says where it serves");
+    (child, lines, base)
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, lines, base) = start_serve(dir.path(), &[]);
     let ok = reqwest::blocking::get(format!("{base}/api/v1/practices")).unwrap();
     assert_eq!(ok.status(), 200);
     let killed = std::process::Command::new("kill")
@@ -497,35 +513,9 @@ fn serve_stops_cleanly_on_sigterm() {
 #[cfg(unix)]
 #[test]
 fn json_logs_name_every_request() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    import_json(dir.path(), &[corpus().join("good-practices-sud-2016.txt")]);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("zesummen"))
-        .env_remove("ZESUMMEN_DATABASE_URL")
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args([
-            "--log-format",
-            "json",
-            "--log",
-            "info",
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start serve");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("zesummen is serving on ")
-                .map(|b| b.trim_end_matches('/').to_string())
-        })
-        .expect("the node says where it serves");
+    let (mut child, lines, base) =
+        start_serve(dir.path(), &["--log-format", "json", "--log", "info"]);
     let client = reqwest::blocking::Client::new();
     let asked = client
         .get(format!("{base}/recherche?q=logement"))

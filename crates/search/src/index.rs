@@ -54,6 +54,14 @@ type Page = (Vec<(f32, DocAddress)>, u64, Facets);
 ///
 /// The writer is created at the first write and kept: it holds the directory's lock, so a
 /// second process writing the same index gets [`SearchError::Locked`].
+/// A query made ready to run (see [`TantivyIndex::analysed`]).
+struct Analysed {
+    filters: Vec<Box<dyn Query>>,
+    analyzers: Analyzers,
+    concepts: Option<Arc<Concepts>>,
+    text: TextQuery,
+}
+
 /// What a search runs.
 enum Plan {
     /// Every practice, by id.
@@ -397,6 +405,26 @@ impl TantivyIndex {
         filters
     }
 
+    /// A query's filters and analysed words, with the analyzers and the concept scheme that
+    /// analysed them (snippets and expansions use the same).
+    fn analysed(&self, searcher: &Searcher, query: &SearchQuery) -> Result<Analysed> {
+        let mut analyzers = self.analyzers.clone();
+        let concepts = self.concepts();
+        let text = query::analyse(
+            searcher,
+            &self.fields,
+            &mut analyzers,
+            concepts.as_deref(),
+            &query.q,
+        )?;
+        Ok(Analysed {
+            filters: self.filters(query),
+            analyzers,
+            concepts,
+            text,
+        })
+    }
+
     /// What a search runs: every practice by id (the listing, whose facets are kept), or one
     /// query, ranked by score when there are words.
     fn plan(text: &TextQuery, filters: &[Box<dyn Query>], q: &str) -> Plan {
@@ -685,16 +713,12 @@ impl SearchIndex for TantivyIndex {
             n => n.min(MAX_PER_PAGE),
         } as usize;
         let offset = (query.page.max(1) as usize - 1).saturating_mul(per_page);
-        let filters = self.filters(query);
-        let mut analyzers = self.analyzers.clone();
-        let concepts = self.concepts();
-        let text = query::analyse(
-            &searcher,
-            &self.fields,
-            &mut analyzers,
-            concepts.as_deref(),
-            &query.q,
-        )?;
+        let Analysed {
+            filters,
+            analyzers,
+            concepts,
+            text,
+        } = self.analysed(&searcher, query)?;
 
         let (hits, total, facets) = match Self::plan(&text, &filters, &query.q) {
             Plan::Listing => self.listing(&searcher, offset, per_page)?,
@@ -742,16 +766,7 @@ impl SearchIndex for TantivyIndex {
 
     fn ids(&self, query: &SearchQuery) -> Result<Vec<i64>> {
         let searcher = self.reader.searcher();
-        let filters = self.filters(query);
-        let mut analyzers = self.analyzers.clone();
-        let concepts = self.concepts();
-        let text = query::analyse(
-            &searcher,
-            &self.fields,
-            &mut analyzers,
-            concepts.as_deref(),
-            &query.q,
-        )?;
+        let Analysed { filters, text, .. } = self.analysed(&searcher, query)?;
         let (q, by_score): (Box<dyn Query>, bool) = match Self::plan(&text, &filters, &query.q) {
             Plan::Listing => (Box::new(AllQuery), false),
             Plan::Run { query, by_score } => (query, by_score),

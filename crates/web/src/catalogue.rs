@@ -73,48 +73,25 @@ impl Selected {
         self,
         head: Vec<u8>,
         tail: Vec<u8>,
-        encode: F,
+        mut encode: F,
     ) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static
     where
         F: FnMut(&[Practice], bool) -> std::io::Result<Vec<u8>> + Send + 'static,
     {
-        enum Step {
-            Head,
-            Batches { first: bool },
-            Done,
-        }
-        futures_util::stream::try_unfold(
-            (self, Step::Head, head, tail, encode),
-            |(mut sel, step, head, tail, mut encode)| async move {
-                match step {
-                    Step::Head => {
-                        let chunk = head.clone();
-                        Ok(Some((
-                            chunk,
-                            (sel, Step::Batches { first: true }, head, tail, encode),
-                        )))
-                    }
-                    Step::Batches { first } => match sel.next_batch().await {
-                        Ok(Some(batch)) => {
-                            let chunk = encode(&batch, first)?;
-                            Ok(Some((
-                                chunk,
-                                (sel, Step::Batches { first: false }, head, tail, encode),
-                            )))
-                        }
-                        Ok(None) => {
-                            let chunk = tail.clone();
-                            Ok(Some((chunk, (sel, Step::Done, head, tail, encode))))
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "a streamed export stopped");
-                            Err(std::io::Error::other(e.to_string()))
-                        }
-                    },
-                    Step::Done => Ok(None),
+        use futures_util::{StreamExt, TryStreamExt, future, stream};
+        let batches = stream::try_unfold((self, true), |(mut sel, first)| async move {
+            match sel.next_batch().await {
+                Ok(batch) => Ok(batch.map(|b| ((b, first), (sel, false)))),
+                Err(e) => {
+                    tracing::error!(error = %e, "a streamed export stopped");
+                    Err(std::io::Error::other(e.to_string()))
                 }
-            },
-        )
+            }
+        })
+        .and_then(move |(batch, first)| future::ready(encode(&batch, first)));
+        stream::once(future::ready(Ok(head)))
+            .chain(batches)
+            .chain(stream::once(future::ready(Ok(tail))))
     }
 }
 

@@ -84,6 +84,19 @@ impl AppState {
         self
     }
 
+    /// The practices that answer a SPIRAL text (the bridge, [`SearchIndex::answers`]), found
+    /// on the blocking pool.
+    pub async fn answers(
+        &self,
+        text: String,
+        component: Option<&str>,
+        limit: usize,
+    ) -> search::Result<Vec<search::Answer>> {
+        let component = component.map(str::to_string);
+        self.searching(move |s| s.answers(&text, component.as_deref(), limit))
+            .await
+    }
+
     /// Runs `f` on the search index in the blocking pool: a search, a more-like-this or the
     /// bridge take milliseconds of CPU, and cheap requests must not queue behind them on the
     /// async workers. A panic in `f` resumes here, where the panic layer answers it.

@@ -468,13 +468,7 @@ async fn criterion_practices(
     let code = c.component.as_ref().and_then(|x| x.as_str().get(..3));
     Ok(Json(AnswersBody {
         criterion: id,
-        practices: {
-            let code = code.map(str::to_string);
-            let limit = q.limit;
-            state
-                .searching(move |s| s.answers(&words, code.as_deref(), limit))
-                .await?
-        },
+        practices: state.answers(words, code, q.limit).await?,
     }))
 }
 

@@ -16,7 +16,7 @@ use store::{CriteriaFilter, CriteriaSort, CriteriaSortKey};
 
 use super::commands;
 use super::labels::{Labels, question_labels};
-use super::pages::{Choice, group_href};
+use super::pages::{Choice, component_choices, group_href};
 use crate::AppState;
 use crate::i18n::Lang;
 use crate::page::{Layout, PageError, path_id, render};
@@ -128,18 +128,6 @@ async fn page(
             .as_ref()
             .map(|x| x.as_str().to_string())
             .or_else(|| suggestions.first().map(|s| s.code.clone()));
-        let mut components: Vec<(String, Vec<Choice>)> = Vec::new();
-        for e in labels.entries() {
-            if e.level == "dimension" {
-                components.push((labels.describe(&e.code), Vec::new()));
-            } else if let Some((_, list)) = components.last_mut() {
-                list.push(Choice {
-                    value: e.code.clone(),
-                    label: labels.describe(&e.code),
-                    selected: false,
-                });
-            }
-        }
         let suggested: Vec<Choice> = suggestions
             .iter()
             .map(|s| Choice {
@@ -149,13 +137,12 @@ async fn page(
             })
             .collect();
         // A code the suggestions do not hold is chosen in its dimension's list.
-        if !suggested.iter().any(|s| s.selected) {
-            for (_, list) in &mut components {
-                for choice in list.iter_mut() {
-                    choice.selected = chosen.as_deref() == Some(choice.value.as_str());
-                }
-            }
-        }
+        let in_lists = if suggested.iter().any(|s| s.selected) {
+            None
+        } else {
+            chosen.as_deref()
+        };
+        let components = component_choices(&labels, in_lists);
         let none_selected = chosen.is_none();
         rows.push(Row {
             id,

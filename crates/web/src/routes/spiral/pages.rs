@@ -316,6 +316,24 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The codebook's components under their dimensions, as the choices of a classification
+/// list, `selected` chosen.
+pub fn component_choices(labels: &Labels, selected: Option<&str>) -> Vec<(String, Vec<Choice>)> {
+    let mut components: Vec<(String, Vec<Choice>)> = Vec::new();
+    for e in labels.entries() {
+        if e.level == "dimension" {
+            components.push((labels.describe(&e.code), Vec::new()));
+        } else if let Some((_, list)) = components.last_mut() {
+            list.push(Choice {
+                value: e.code.clone(),
+                label: labels.describe(&e.code),
+                selected: selected == Some(e.code.as_str()),
+            });
+        }
+    }
+    components
+}
+
 #[derive(Template)]
 #[template(path = "spiral/criteria.html")]
 struct CriteriaPage {
@@ -474,18 +492,7 @@ async fn criterion_page(
     let questions = question_labels(&state, lang).await?;
     let labels = Labels::load(&state, lang).await?;
     let current = c.component.as_ref().map(|x| x.as_str().to_string());
-    let mut components: Vec<(String, Vec<Choice>)> = Vec::new();
-    for e in labels.entries() {
-        if e.level == "dimension" {
-            components.push((labels.describe(&e.code), Vec::new()));
-        } else if let Some((_, list)) = components.last_mut() {
-            list.push(Choice {
-                value: e.code.clone(),
-                label: labels.describe(&e.code),
-                selected: current.as_deref() == Some(e.code.as_str()),
-            });
-        }
-    }
+    let components = component_choices(&labels, current.as_deref());
     let words = match &c.proposition {
         Some(p) => format!("{} {p}", c.text),
         None => c.text.clone(),
@@ -526,12 +533,7 @@ async fn criterion_page(
         .await?;
     // The bridge to the catalogue: practices that share what this criterion speaks of.
     let code = c.component.as_ref().and_then(|x| x.as_str().get(..3));
-    let found = {
-        let (words, owned) = (words.clone(), code.map(str::to_string));
-        state
-            .searching(move |s| s.answers(&words, owned.as_deref(), 5))
-            .await?
-    };
+    let found = state.answers(words, code, 5).await?;
     let practices = AnswerView::all(&found, code, lang.code());
     let may_write = viewer.may_write_platform(&c.platform);
     let mut views = criterion_views(vec![c], &labels, &questions);
@@ -729,10 +731,7 @@ async fn ill_being_answers(
             .items;
         let words: Vec<&str> = criteria.iter().map(|c| c.text.as_str()).collect();
         let code = format!("{dimension}00");
-        let (text, owned) = (words.join("\n"), code.clone());
-        let found = state
-            .searching(move |s| s.answers(&text, Some(&owned), 3))
-            .await?;
+        let found = state.answers(words.join("\n"), Some(&code), 3).await?;
         let practices = AnswerView::all(&found, None, lang.code());
         let mut sel = CriteriaSelection {
             filter,
@@ -1383,12 +1382,7 @@ async fn action_page(
     }
     // Practices of other communes that did something of the kind.
     let code = a.components.first().and_then(|c| c.as_str().get(..3));
-    let found = {
-        let (words, owned) = (words.clone(), code.map(str::to_string));
-        state
-            .searching(move |s| s.answers(&words, owned.as_deref(), 5))
-            .await?
-    };
+    let found = state.answers(words, code, 5).await?;
     let practices = AnswerView::all(&found, code, lang.code());
     let statuses = ActionStatus::ALL
         .iter()
